@@ -1,0 +1,28 @@
+package dev.parley;
+
+import io.helidon.config.Config;
+import io.helidon.logging.common.LogConfig;
+
+/** Starts Parley: {@code java -jar target/parley.jar [-Dkey=value ...]}. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        Config config = Config.create();
+        ParleyServer server;
+        try {
+            server = ParleyServer.start(config);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        server.drainOnExit();
+        String host = config.get("server.host").asString().orElse("0.0.0.0");
+        String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+        System.out.printf("Parley is running. Open http://%s:%d/ to chat (WebSocket: ws://%s:%d/ws, health: /observe/health)%n",
+                          shown, server.port(), shown, server.port());
+    }
+}

@@ -1,0 +1,161 @@
+package dev.parley;
+
+import java.time.Duration;
+
+import io.helidon.common.Weighted;
+import io.helidon.config.Config;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.http.HeaderNames;
+import io.helidon.tracing.Tracer;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.staticcontent.StaticContentService;
+import io.helidon.webserver.websocket.WsRouting;
+
+import dev.parley.config.ParleyConfig;
+import dev.parley.hub.Hub;
+import dev.parley.observe.Telemetry;
+import dev.parley.ws.ChatEndpoint;
+import dev.parley.ws.Connections;
+
+/**
+ * A running Parley: the web server, the hub and the connections, wired the same way for
+ * production ({@link Main}) and for tests. {@link #shutdown()} drains; {@link #stop()} does not.
+ */
+public final class ParleyServer {
+    private static final System.Logger LOG = System.getLogger(ParleyServer.class.getName());
+    /** The page may talk only to its own origin; no inline code, so injected markup cannot run. */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+            + "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+    private final ParleyConfig config;
+    private final Hub hub;
+    private final Connections connections;
+    private final Telemetry telemetry;
+    private final WebServer server;
+    private volatile boolean stopped;
+
+    private ParleyServer(Config root, ParleyConfig config, Tracer tracer) {
+        this.config = config;
+        this.hub = new Hub(config);
+        this.connections = new Connections(config, hub);
+        this.telemetry = new Telemetry(tracer);
+        telemetry.gauges(connections::size, hub::roomCount);
+        ChatEndpoint chat = new ChatEndpoint(config, hub, connections, telemetry);
+
+        WebServerConfig.Builder builder = WebServer.builder().config(root.get("server"));
+        // Helidon's own idle timer counts only received frames and closes without a close frame;
+        // keep it well behind ours so clients get a proper close and a reason.
+        Duration helidonIdle = builder.idleConnectionTimeout();
+        if (helidonIdle.compareTo(config.idleTimeout().multipliedBy(2)) < 0) {
+            builder.idleConnectionTimeout(config.idleTimeout().multipliedBy(2));
+        }
+        this.server = builder
+                .addFeature(ObserveFeature.just(
+                        HealthObserver.builder()
+                                .details(true)
+                                .addCheck(() -> HealthCheckResponse.builder()
+                                                  .status(!connections.draining())
+                                                  .detail("draining", connections.draining())
+                                                  .build(),
+                                          HealthCheckType.READINESS)
+                                .build(),
+                        MetricsObserver.create()))
+                .routing(this::routing)
+                .addRouting(WsRouting.builder().endpoint("/ws", chat))
+                .build();
+    }
+
+    /** Validates the configuration and starts the server; throws IllegalArgumentException for bad config. */
+    public static ParleyServer start(Config root) {
+        return start(root, Tracer.global());
+    }
+
+    public static ParleyServer start(Config root, Tracer tracer) {
+        ParleyConfig config = ParleyConfig.from(root);
+        ParleyServer s = new ParleyServer(root, config, tracer);
+        s.server.start();
+        return s;
+    }
+
+    private void routing(HttpRouting.Builder routing) {
+        routing.addFilter((chain, req, res) -> {
+            res.header(HeaderNames.create("Content-Security-Policy"), CONTENT_SECURITY_POLICY);
+            res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
+            res.header(HeaderNames.create("Referrer-Policy"), "no-referrer");
+            chain.proceed();
+        });
+        routing.register("/", StaticContentService.builder("web").welcomeFileName("index.html").build());
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public ParleyConfig config() {
+        return config;
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public Connections connections() {
+        return connections;
+    }
+
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
+    public boolean isRunning() {
+        return server.isRunning();
+    }
+
+    /**
+     * Graceful shutdown: readiness goes DOWN and new upgrades get 503, every connection gets its
+     * queued frames and then close 1001 (in batches), then the server stops.
+     */
+    public void shutdown() {
+        if (stopped) {
+            return;
+        }
+        long start = System.nanoTime();
+        LOG.log(System.Logger.Level.INFO, "draining " + connections.size() + " connections");
+        connections.drain(config.drainTimeout());
+        stop();
+        LOG.log(System.Logger.Level.INFO, "stopped in " + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
+    }
+
+    /** Stops at once: clients see the connection drop (1006) and resume elsewhere. */
+    public void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        server.stop();
+        connections.close();
+    }
+
+    /** Runs {@link #shutdown()} on SIGTERM, before Helidon's own hook stops the server. */
+    void drainOnExit() {
+        io.helidon.Main.addShutdownHandler(new DrainOnExit(this));
+    }
+
+    private record DrainOnExit(ParleyServer server) implements io.helidon.spi.HelidonShutdownHandler, Weighted {
+        @Override
+        public void shutdown() {
+            server.shutdown();
+        }
+
+        @Override
+        public double weight() {
+            return 200; // above the web server's own handler (100): drain first, then stop
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.parley.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.helidon.config.Config;
+
+/**
+ * Every tunable of Parley in one place, read once at start-up and validated as a whole, so a
+ * server never runs with knobs that contradict each other. Keys live under {@code parley.} and
+ * {@code shutdown.}; each is documented once, in the README.
+ */
+public record ParleyConfig(Duration heartbeat,
+                           Duration idleTimeout,
+                           Duration writeDeadline,
+                           int outboxMaxMessages,
+                           long outboxMaxBytes,
+                           int maxFrameBytes,
+                           int maxTextChars,
+                           double ratePerSecond,
+                           int rateBurst,
+                           List<String> origins,
+                           List<String> trustedProxies,
+                           int historySize,
+                           int historyOnJoin,
+                           Duration historyTtl,
+                           int roomsMax,
+                           int roomsPerConnection,
+                           Duration shutdownGrace,
+                           Duration drainTimeout,
+                           int drainBatch) {
+
+    /** Largest page a {@code history} request may ask for. */
+    public static final int HISTORY_PAGE_MAX = 200;
+
+    public ParleyConfig {
+        origins = List.copyOf(origins);
+        trustedProxies = List.copyOf(trustedProxies);
+        List<String> errors = problems(heartbeat, idleTimeout, writeDeadline, outboxMaxMessages, outboxMaxBytes,
+                                       maxFrameBytes, maxTextChars, ratePerSecond, rateBurst, historySize,
+                                       historyOnJoin, historyTtl, roomsMax, roomsPerConnection, shutdownGrace,
+                                       drainTimeout, drainBatch);
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("Invalid Parley configuration:\n  - " + String.join("\n  - ", errors));
+        }
+    }
+
+    /** The defaults, as documented in the README. */
+    public static ParleyConfig defaults() {
+        return from(Config.empty());
+    }
+
+    /** Reads {@code parley.*} and {@code shutdown.*} from the root configuration. */
+    public static ParleyConfig from(Config root) {
+        Config p = root.get("parley");
+        Config s = root.get("shutdown");
+        return new ParleyConfig(
+                p.get("heartbeat").as(Duration.class).orElse(Duration.ofSeconds(25)),
+                p.get("idle-timeout").as(Duration.class).orElse(Duration.ofSeconds(60)),
+                p.get("write-deadline").as(Duration.class).orElse(Duration.ofSeconds(5)),
+                p.get("outbox.max-messages").asInt().orElse(1024),
+                p.get("outbox.max-bytes").asLong().orElse(1024 * 1024L),
+                p.get("max-frame-bytes").asInt().orElse(65536),
+                p.get("max-text-chars").asInt().orElse(4000),
+                p.get("rate.per-second").asDouble().orElse(20.0),
+                p.get("rate.burst").asInt().orElse(40),
+                list(p.get("origins")),
+                p.get("trusted-proxies").exists() ? list(p.get("trusted-proxies")) : List.of("127.0.0.1", "::1"),
+                p.get("history.size").asInt().orElse(1000),
+                p.get("history.on-join").asInt().orElse(50),
+                p.get("history.ttl").as(Duration.class).orElse(Duration.ofHours(1)),
+                p.get("rooms.max").asInt().orElse(10_000),
+                p.get("rooms.per-connection").asInt().orElse(32),
+                s.get("grace").as(Duration.class).orElse(Duration.ofSeconds(20)),
+                s.get("drain-timeout").as(Duration.class).orElse(Duration.ofSeconds(5)),
+                s.get("batch").asInt().orElse(500));
+    }
+
+    /** Lists may be given as YAML lists or, from the environment, as comma-separated strings. */
+    private static List<String> list(Config node) {
+        if (!node.exists()) {
+            return List.of();
+        }
+        List<String> raw = node.isLeaf()
+                ? List.of(node.asString().orElse("").split(","))
+                : node.asList(String.class).orElse(List.of());
+        return raw.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
+    private static List<String> problems(Duration heartbeat, Duration idleTimeout, Duration writeDeadline,
+                                         int outboxMaxMessages, long outboxMaxBytes, int maxFrameBytes,
+                                         int maxTextChars, double ratePerSecond, int rateBurst, int historySize,
+                                         int historyOnJoin, Duration historyTtl, int roomsMax, int roomsPerConnection,
+                                         Duration shutdownGrace, Duration drainTimeout, int drainBatch) {
+        List<String> e = new ArrayList<>();
+        positive(e, "parley.heartbeat", heartbeat);
+        positive(e, "parley.idle-timeout", idleTimeout);
+        positive(e, "parley.write-deadline", writeDeadline);
+        positive(e, "parley.history.ttl", historyTtl);
+        positive(e, "shutdown.grace", shutdownGrace);
+        positive(e, "shutdown.drain-timeout", drainTimeout);
+        if (!e.isEmpty()) {
+            return e;
+        }
+        // A healthy but quiet client answers our pings; it must get at least one before it is called idle.
+        if (heartbeat.compareTo(idleTimeout) >= 0) {
+            e.add("parley.heartbeat (" + heartbeat + ") must be shorter than parley.idle-timeout (" + idleTimeout + ")");
+        }
+        // A write stuck longer than the idle timeout would be noticed as idleness first, with the wrong reason.
+        if (writeDeadline.compareTo(idleTimeout) >= 0) {
+            e.add("parley.write-deadline (" + writeDeadline + ") must be shorter than parley.idle-timeout (" + idleTimeout + ")");
+        }
+        // Draining must leave time to close connections and stop the server within the grace.
+        if (drainTimeout.compareTo(shutdownGrace) >= 0) {
+            e.add("shutdown.drain-timeout (" + drainTimeout + ") must be shorter than shutdown.grace (" + shutdownGrace + ")");
+        }
+        if (outboxMaxMessages < 16) {
+            e.add("parley.outbox.max-messages must be at least 16, is " + outboxMaxMessages);
+        }
+        if (maxTextChars < 1) {
+            e.add("parley.max-text-chars must be at least 1, is " + maxTextChars);
+        }
+        // The largest legal message (4 bytes per code point worst case, plus the JSON around it) must fit a frame.
+        long largestSend = 4L * maxTextChars + 512;
+        if (maxFrameBytes < largestSend) {
+            e.add("parley.max-frame-bytes (" + maxFrameBytes + ") must hold the largest message: at least "
+                  + largestSend + " for parley.max-text-chars=" + maxTextChars);
+        }
+        if (outboxMaxBytes < maxFrameBytes) {
+            e.add("parley.outbox.max-bytes (" + outboxMaxBytes + ") must be at least parley.max-frame-bytes ("
+                  + maxFrameBytes + ")");
+        }
+        if (ratePerSecond <= 0) {
+            e.add("parley.rate.per-second must be positive, is " + ratePerSecond);
+        }
+        if (rateBurst < 1) {
+            e.add("parley.rate.burst must be at least 1, is " + rateBurst);
+        }
+        if (historySize < 1) {
+            e.add("parley.history.size must be at least 1, is " + historySize);
+        }
+        if (historyOnJoin < 0 || historyOnJoin > historySize) {
+            e.add("parley.history.on-join (" + historyOnJoin + ") must be between 0 and parley.history.size ("
+                  + historySize + ")");
+        }
+        if (roomsMax < 1) {
+            e.add("parley.rooms.max must be at least 1, is " + roomsMax);
+        }
+        if (roomsPerConnection < 1) {
+            e.add("parley.rooms.per-connection must be at least 1, is " + roomsPerConnection);
+        }
+        if (drainBatch < 1) {
+            e.add("shutdown.batch must be at least 1, is " + drainBatch);
+        }
+        return e;
+    }
+
+    private static void positive(List<String> errors, String key, Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            errors.add(key + " must be a positive duration (e.g. PT5S), is " + d);
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package dev.parley.hub;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.parley.protocol.Encoder;
+import dev.parley.protocol.Frame;
+
+/**
+ * One chat room: an immutable snapshot of its members, its history ring and its seq.
+ *
+ * <p>Membership is a copy-on-write array: join and leave swap in a new array, and everything
+ * that only reads membership (fan-out, member counts, gauges) reads the current array without a
+ * lock. The room's lock orders what must be ordered: seq assignment, the history append and the
+ * hand-off to each outbox happen together, so every member's queue holds messages in seq order
+ * and a joining member's replay meets live traffic with no gap and no duplicate. Nothing under
+ * the lock blocks: an outbox offer never waits, and evictions run after the lock is released.
+ */
+public final class Room {
+    private static final Member[] NONE = new Member[0];
+
+    private final String name;
+    private final String epoch;
+    private final History history;
+    private final Sequencer sequencer;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Current members; replaced, never mutated. Written under {@code lock}, read anywhere. */
+    private volatile Member[] members = NONE;
+    /** Connections per display name; guarded by {@code lock}. */
+    private final Map<String, Integer> names = new HashMap<>();
+    /** System.nanoTime() when the last member left; meaningful only while {@code members} is empty. */
+    private volatile long emptySince;
+    /** Set once the hub has dropped the room; a join that finds it set must look the room up again. */
+    private boolean closed;
+
+    record Member(Subscriber subscriber, String name) {
+    }
+
+    /** What a join did, for the caller's bookkeeping and telemetry. */
+    public record Joined(long head, boolean recovered, int replayed) {
+    }
+
+    /** What a publish did. {@code duplicate} means the id was accepted before and nothing was sent. */
+    public record Published(long seq, int fanout, boolean duplicate) {
+    }
+
+    Room(String name, int historySize, Sequencer sequencer, long now) {
+        this.name = name;
+        this.history = new History(historySize);
+        this.sequencer = sequencer;
+        this.epoch = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+        this.emptySince = now;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String epoch() {
+        return epoch;
+    }
+
+    /** Current number of member connections (not distinct names). */
+    public int size() {
+        return members.length;
+    }
+
+    /**
+     * Adds a member, queues {@code joined} and the backlog (or the replay after {@code since}) to
+     * it, and announces the name to the others if it is new here. Returns null if the room was
+     * dropped meanwhile.
+     */
+    Joined join(Subscriber s, String memberName, String clientEpoch, Long since, int onJoin) {
+        List<Subscriber> slow = null;
+        Joined joined;
+        lock.lock();
+        try {
+            if (closed) {
+                return null;
+            }
+            members = with(members, new Member(s, memberName));
+            if (names.merge(memberName, 1, Integer::sum) == 1) {
+                slow = fanOut(Encoder.presence(name, true, memberName, names.size()), s);
+            }
+            boolean recovered = since != null && epoch.equals(clientEpoch) && history.covers(since);
+            List<Message> backlog = recovered ? history.range(since + 1, history.head()) : history.last(onJoin);
+            s.offerAlways(Encoder.joined(name, history.head(), epoch, recovered, new TreeSet<>(names.keySet())));
+            for (Message m : backlog) {
+                s.offerAlways(m.frame());
+            }
+            joined = new Joined(history.head(), recovered, backlog.size());
+        } finally {
+            lock.unlock();
+        }
+        evict(slow);
+        return joined;
+    }
+
+    /** Removes every membership of {@code s}; announces names that are gone. False if it was not a member. */
+    boolean leave(Subscriber s, long now) {
+        List<Subscriber> slow;
+        lock.lock();
+        try {
+            Member[] current = members;
+            List<Member> kept = new ArrayList<>(current.length);
+            Member gone = null;
+            for (Member m : current) {
+                if (m.subscriber() == s) {
+                    gone = m;
+                } else {
+                    kept.add(m);
+                }
+            }
+            if (gone == null) {
+                return false;
+            }
+            members = kept.toArray(NONE);
+            if (members.length == 0) {
+                emptySince = now;
+            }
+            slow = null;
+            if (names.merge(gone.name(), -1, Integer::sum) == 0) {
+                names.remove(gone.name());
+                slow = fanOut(Encoder.presence(name, false, gone.name(), names.size()), null);
+            }
+        } finally {
+            lock.unlock();
+        }
+        evict(slow);
+        return true;
+    }
+
+    /**
+     * Assigns the next seq, records the message and queues it to every member, sender included.
+     * A retried id from the same name is answered with the original seq and not sent again.
+     */
+    Published publish(String from, String text, String id, long ts) {
+        List<Subscriber> slow;
+        Published result;
+        lock.lock();
+        try {
+            if (id != null) {
+                Message earlier = history.find(from, id);
+                if (earlier != null) {
+                    return new Published(earlier.seq(), 0, true);
+                }
+            }
+            long seq = sequencer.next();
+            Message m = new Message(name, seq, from, text, ts, id, Encoder.message(name, seq, from, text, ts, id));
+            history.append(m);
+            Member[] snapshot = members;
+            slow = fanOut(m.frame(), null);
+            result = new Published(seq, snapshot.length, false);
+        } finally {
+            lock.unlock();
+        }
+        evict(slow);
+        return result;
+    }
+
+    /** Up to {@code limit} messages with seq below {@code before} (or the newest), ascending. */
+    Page page(Long before, int limit) {
+        lock.lock();
+        try {
+            long to = before == null ? history.head() : before - 1;
+            List<Message> found = history.range(to - limit + 1, to);
+            long first = found.isEmpty() ? to + 1 : found.getFirst().seq();
+            return new Page(found, first > history.oldest());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    record Page(List<Message> messages, boolean more) {
+    }
+
+    /** Distinct member names, sorted. */
+    public List<String> memberNames() {
+        lock.lock();
+        try {
+            return List.copyOf(new TreeSet<>(names.keySet()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long head() {
+        lock.lock();
+        try {
+            return history.head();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks the room dropped if it has been empty since before {@code cutoff}. */
+    boolean closeIfIdle(long now, long ttlNanos) {
+        if (members.length != 0 || now - emptySince < ttlNanos) {
+            return false;
+        }
+        lock.lock();
+        try {
+            if (members.length == 0 && now - emptySince >= ttlNanos) {
+                closed = true;
+            }
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How long the room has been empty, or -1 when it has members. */
+    long emptyFor(long now) {
+        return members.length == 0 ? now - emptySince : -1;
+    }
+
+    /** Queues a frame to every member but {@code except}; returns those whose outbox overflowed. */
+    private List<Subscriber> fanOut(Frame frame, Subscriber except) {
+        List<Subscriber> slow = null;
+        for (Member m : members) {
+            if (m.subscriber() != except && !m.subscriber().offer(frame)) {
+                if (slow == null) {
+                    slow = new ArrayList<>(2);
+                }
+                slow.add(m.subscriber());
+            }
+        }
+        return slow;
+    }
+
+    private static void evict(List<Subscriber> slow) {
+        if (slow != null) {
+            slow.forEach(Subscriber::evictSlow);
+        }
+    }
+
+    private static Member[] with(Member[] current, Member added) {
+        Member[] next = java.util.Arrays.copyOf(current, current.length + 1);
+        next[current.length] = added;
+        return next;
+    }
+}

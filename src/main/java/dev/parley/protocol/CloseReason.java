@@ -1,0 +1,61 @@
+package dev.parley.protocol;
+
+/**
+ * Why a connection ended: the close code and reason sent in the close frame (when one is sent),
+ * and the tag under which metrics count it. Reasons are values, not strings scattered in code.
+ */
+public enum CloseReason {
+    /** The client sent a close frame. */
+    CLIENT(1000, "normal", Side.CLIENT),
+    /** The server is shutting down; come back with resume. */
+    SHUTDOWN(1001, "server shutdown", Side.SERVER),
+    /** Nothing arrived from the client for {@code parley.idle-timeout}. */
+    IDLE(1001, "idle timeout", Side.SERVER),
+    /** Binary frames are not part of the protocol. */
+    BINARY(1003, "binary frames are not accepted", Side.SERVER),
+    /** A message larger than {@code parley.max-frame-bytes}. */
+    TOO_BIG(1009, "message too big", Side.SERVER),
+    /** A bug on our side; the client may reconnect and resume. */
+    INTERNAL(1011, "internal error", Side.SERVER),
+    /** The client's outbox overflowed: it does not read fast enough. */
+    SLOW_CONSUMER(1013, "slow consumer", Side.SERVER),
+    /** A single write did not finish within {@code parley.write-deadline}: the socket was aborted. */
+    WRITE_DEADLINE(1006, "write deadline exceeded", Side.SERVER),
+    /** The peer vanished without a close frame (reset, FIN, Helidon's own idle or frame-size close). */
+    NETWORK(1006, "connection lost", Side.NETWORK);
+
+    /** Who ended the connection, as reported in traces. */
+    public enum Side { CLIENT, SERVER, NETWORK }
+
+    private final int code;
+    private final String reason;
+    private final Side side;
+
+    CloseReason(int code, String reason, Side side) {
+        this.code = code;
+        this.reason = reason;
+        this.side = side;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public Side side() {
+        return side;
+    }
+
+    /** Metric tag value, e.g. {@code slow_consumer}. */
+    public String tag() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** True for ends that an operator should look at (traces mark them as errors). */
+    public boolean abnormal() {
+        return this == INTERNAL || this == WRITE_DEADLINE || this == NETWORK || this == SLOW_CONSUMER;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.parley.protocol;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.Collection;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+/**
+ * Builds server objects. Each returns a {@link Frame} that is encoded once and then shared by
+ * every outbox it is offered to. Field order follows docs/protocol.md.
+ */
+public final class Encoder {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private Encoder() {
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static Frame object(String type, Body body) {
+        StringWriter out = new StringWriter(128);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", type);
+            body.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return Frame.of(out.toString());
+    }
+
+    public static Frame hello(String session, int protocol, long heartbeatSeconds, int maxText) {
+        return object("hello", g -> {
+            g.writeStringField("session", session);
+            g.writeNumberField("protocol", protocol);
+            g.writeNumberField("heartbeat", heartbeatSeconds);
+            g.writeNumberField("maxText", maxText);
+        });
+    }
+
+    public static Frame joined(String room, long seq, String epoch, boolean recovered, Collection<String> members) {
+        return object("joined", g -> {
+            g.writeStringField("room", room);
+            g.writeNumberField("seq", seq);
+            g.writeStringField("epoch", epoch);
+            g.writeBooleanField("recovered", recovered);
+            g.writeArrayFieldStart("members");
+            for (String m : members) {
+                g.writeString(m);
+            }
+            g.writeEndArray();
+        });
+    }
+
+    public static Frame message(String room, long seq, String from, String text, long ts, String id) {
+        return object("message", g -> {
+            g.writeStringField("room", room);
+            g.writeNumberField("seq", seq);
+            g.writeStringField("from", from);
+            g.writeStringField("text", text);
+            g.writeNumberField("ts", ts);
+            if (id != null) {
+                g.writeStringField("id", id);
+            }
+        });
+    }
+
+    public static Frame ack(String room, long seq, String id) {
+        return object("ack", g -> {
+            g.writeStringField("room", room);
+            g.writeNumberField("seq", seq);
+            if (id != null) {
+                g.writeStringField("id", id);
+            }
+        });
+    }
+
+    public static Frame presence(String room, boolean joined, String name, int count) {
+        return object("presence", g -> {
+            g.writeStringField("room", room);
+            g.writeStringField("event", joined ? "join" : "leave");
+            g.writeStringField("name", name);
+            g.writeNumberField("count", count);
+        });
+    }
+
+    public static Frame left(String room) {
+        return object("left", g -> g.writeStringField("room", room));
+    }
+
+    /** The messages are already-encoded {@code message} objects: they are spliced in, not re-encoded. */
+    public static Frame history(String room, List<Frame> messages, boolean more) {
+        StringBuilder sb = new StringBuilder(64 + messages.size() * 128);
+        // Room names match [A-Za-z0-9_.-]+, so they need no escaping.
+        sb.append("{\"type\":\"history\",\"room\":\"").append(room).append("\",\"messages\":[");
+        for (int i = 0; i < messages.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(messages.get(i).json());
+        }
+        sb.append("],\"more\":").append(more).append('}');
+        return Frame.of(sb.toString());
+    }
+
+    public static Frame pong() {
+        return PONG;
+    }
+
+    public static Frame error(ErrorCode code, String message, String ref, String room) {
+        return object("error", g -> {
+            g.writeStringField("code", code.code());
+            g.writeStringField("message", message);
+            if (ref != null) {
+                g.writeStringField("ref", ref);
+            }
+            if (room != null) {
+                g.writeStringField("room", room);
+            }
+        });
+    }
+
+    private static final Frame PONG = object("pong", g -> { });
+}

@@ -1,0 +1,129 @@
+package dev.parley.ws;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.RequestException;
+import io.helidon.http.Status;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+
+import dev.parley.observe.ConnectionTrace;
+import dev.parley.protocol.CloseReason;
+
+/**
+ * Helidon's callbacks for one connection, all on the connection's own reader thread. It checks
+ * the upgrade, then hands every frame to the {@link Connection}. No exception may escape a
+ * callback: Helidon would answer from this thread, racing our writer.
+ */
+final class ChatListener implements WsListener {
+    private static final System.Logger LOG = System.getLogger(ChatListener.class.getName());
+    private static final HeaderName FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
+    private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
+    private static final HeaderName TRACESTATE = HeaderNames.create("tracestate");
+
+    private final ChatEndpoint endpoint;
+    private String forwardedFor;
+    private String userAgent;
+    private ConnectionTrace trace;
+    private Connection connection;
+
+    ChatListener(ChatEndpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
+        if (endpoint.connections.draining()) {
+            endpoint.telemetry.upgradeRejected("draining");
+            throw RequestException.builder()
+                    .type(DirectHandler.EventType.OTHER)
+                    .status(Status.SERVICE_UNAVAILABLE_503)
+                    .message("Server is shutting down; reconnect shortly.")
+                    .build();
+        }
+        String origin = headers.first(HeaderNames.ORIGIN).orElse(null);
+        String host = headers.first(HeaderNames.HOST).orElse(null);
+        if (!endpoint.origins.allows(origin, host)) {
+            endpoint.telemetry.upgradeRejected("origin");
+            LOG.log(System.Logger.Level.INFO, "upgrade refused: origin " + origin + " not allowed for host " + host);
+            throw RequestException.builder()
+                    .type(DirectHandler.EventType.FORBIDDEN)
+                    .status(Status.FORBIDDEN_403)
+                    .message("Origin not allowed")
+                    .build();
+        }
+        forwardedFor = headers.first(FORWARDED_FOR).orElse(null);
+        userAgent = headers.first(HeaderNames.USER_AGENT).orElse(null);
+        Map<String, List<String>> context = new HashMap<>(2);
+        headers.first(TRACEPARENT).ifPresent(v -> context.put("traceparent", List.of(v)));
+        headers.first(TRACESTATE).ifPresent(v -> context.put("tracestate", List.of(v)));
+        trace = endpoint.telemetry.connection(context);
+        return Optional.empty();
+    }
+
+    @Override
+    public void onOpen(WsSession session) {
+        try {
+            String peer = session.socketContext().remotePeer().host();
+            String client = endpoint.clientAddress.resolve(peer, forwardedFor);
+            if (trace == null) {
+                trace = endpoint.telemetry.connection(Map.of());
+            }
+            trace.tag("client.address", client);
+            trace.tag("user_agent.original", userAgent);
+            trace.tag("parley.protocol", "1");
+            connection = new Connection(ChatEndpoint.newSessionId(), session, endpoint.config, endpoint.hub,
+                                        endpoint.decoder, endpoint.connections, endpoint.telemetry, trace, client);
+            connection.start();
+            LOG.log(System.Logger.Level.DEBUG, () -> "session " + connection.id() + " opened from " + client);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "could not open session", e);
+            if (connection != null) {
+                connection.closeWith(CloseReason.INTERNAL);
+            }
+        }
+    }
+
+    @Override
+    public void onMessage(WsSession session, String text, boolean last) {
+        connection.onText(text, last);
+    }
+
+    @Override
+    public void onMessage(WsSession session, BufferData buffer, boolean last) {
+        connection.heard();
+        connection.closeWith(CloseReason.BINARY);
+    }
+
+    @Override
+    public void onPing(WsSession session, BufferData buffer) {
+        connection.heard();
+        connection.pong(buffer.readBytes());
+    }
+
+    @Override
+    public void onPong(WsSession session, BufferData buffer) {
+        connection.heard();
+    }
+
+    @Override
+    public void onClose(WsSession session, int status, String reason) {
+        if (connection != null) {
+            connection.clientClosed(status, reason);
+        }
+    }
+
+    @Override
+    public void onError(WsSession session, Throwable t) {
+        LOG.log(System.Logger.Level.WARNING, "session " + (connection == null ? "?" : connection.id()) + ": " + t);
+    }
+}

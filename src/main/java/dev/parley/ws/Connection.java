@@ -1,0 +1,368 @@
+package dev.parley.ws;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.helidon.websocket.WsSession;
+
+import dev.parley.config.ParleyConfig;
+import dev.parley.hub.Hub;
+import dev.parley.hub.Room;
+import dev.parley.hub.Subscriber;
+import dev.parley.observe.ConnectionTrace;
+import dev.parley.observe.Telemetry;
+import dev.parley.protocol.CloseReason;
+import dev.parley.protocol.Decoder;
+import dev.parley.protocol.Encoder;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Frame;
+import dev.parley.protocol.Inbound;
+import dev.parley.protocol.ProtocolError;
+
+/**
+ * One client connection, from open to cleanup. Inbound objects are decoded and applied to the
+ * hub on the connection's reader thread (Helidon's); everything outbound goes through the
+ * {@link Outbox} to the single {@link SessionWriter}.
+ *
+ * <p>However the connection ends — close frame, reset, FIN, Helidon's own idle or frame-size
+ * close, a deadline, overflow, shutdown — its reader thread ends, and the reaper thread that
+ * waits for it runs {@link #cleanup()} exactly once. A close decided by the server
+ * ({@link #closeWith}) leaves the rooms at once, so others see the member go without waiting
+ * for the peer's close reply.
+ */
+final class Connection implements Subscriber {
+    private static final System.Logger LOG = System.getLogger(Connection.class.getName());
+
+    private final String id;
+    private final WsSession ws;
+    private final ParleyConfig config;
+    private final Hub hub;
+    private final Decoder decoder;
+    private final Connections registry;
+    private final ConnectionTrace trace;
+    private final Telemetry telemetry;
+    private final Outbox outbox;
+    private final SessionWriter writer;
+    private final String client;
+    /** Rooms this connection is in → its name there. Written by the reader; read by any closer. */
+    private final Map<String, String> rooms = new ConcurrentHashMap<>();
+    /** Reader thread only. */
+    private final TokenBucket sends;
+    /** Reader thread only: fragments of a text message not yet complete. */
+    private StringBuilder partial;
+    private int partialBytes;
+
+    /** The first decided reason for ending; null while the connection is healthy. */
+    private final AtomicReference<CloseReason> ending = new AtomicReference<>();
+    private final AtomicBoolean cleaned = new AtomicBoolean();
+    /** System.nanoTime() of the last frame of any kind from the client (pongs included). */
+    private volatile long lastHeard;
+    private volatile long nextPing;
+    /** System.nanoTime() when the server asked for a close; the peer has this long to answer. */
+    private volatile long closeRequested;
+    private volatile int clientCode = CloseReason.NETWORK.code();
+    private volatile String clientReason = CloseReason.NETWORK.reason();
+    private Thread reader;
+    private Thread writerThread;
+
+    Connection(String id, WsSession ws, ParleyConfig config, Hub hub, Decoder decoder, Connections registry,
+               Telemetry telemetry, ConnectionTrace trace, String client) {
+        long now = System.nanoTime();
+        this.id = id;
+        this.ws = ws;
+        this.config = config;
+        this.hub = hub;
+        this.decoder = decoder;
+        this.registry = registry;
+        this.telemetry = telemetry;
+        this.trace = trace;
+        this.client = client;
+        this.outbox = new Outbox(config.outboxMaxMessages(), config.outboxMaxBytes(), Connections.BATCH_BYTES);
+        this.writer = new SessionWriter(ws, outbox, trace, this::writeFailed);
+        this.sends = new TokenBucket(config.ratePerSecond(), config.rateBurst(), now);
+        this.lastHeard = now;
+        this.nextPing = now + config.heartbeat().toNanos();
+    }
+
+    String id() {
+        return id;
+    }
+
+    String client() {
+        return client;
+    }
+
+    /** Called on the reader thread in onOpen: greets the client and starts the writer and reaper. */
+    void start() {
+        reader = Thread.currentThread();
+        registry.add(this);
+        trace.opened(id);
+        outbox.offerAlways(Encoder.hello(id, 1, config.heartbeat().toSeconds(), config.maxTextChars()));
+        writerThread = Thread.ofVirtual().name("parley-writer-" + id).start(writer);
+        Thread.ofVirtual().name("parley-reaper-" + id).start(this::reap);
+    }
+
+    // ---- inbound, on the reader thread -------------------------------------------------------
+
+    void heard() {
+        lastHeard = System.nanoTime();
+    }
+
+    /** A text fragment; complete messages are decoded and applied. */
+    void onText(String text, boolean last) {
+        heard();
+        if (ending.get() != null) {
+            return; // closing: input no longer matters
+        }
+        int bytes = Frame.of(text).bytes();
+        if (!last || partial != null) {
+            if (partial == null) {
+                partial = new StringBuilder();
+                partialBytes = 0;
+            }
+            partialBytes += bytes;
+            if (partialBytes > config.maxFrameBytes()) {
+                partial = null;
+                closeWith(CloseReason.TOO_BIG);
+                return;
+            }
+            partial.append(text);
+            if (!last) {
+                return;
+            }
+            text = partial.toString();
+            bytes = partialBytes;
+            partial = null;
+        }
+        trace.in(bytes);
+        try {
+            apply(decoder.decode(text));
+        } catch (ProtocolError e) {
+            telemetry.rejected(e.code().code());
+            reply(e.toFrame());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "session " + id + ": internal error", e);
+            closeWith(CloseReason.INTERNAL);
+        }
+    }
+
+    private void apply(Inbound in) throws ProtocolError {
+        switch (in) {
+            case Inbound.Join j -> join(j);
+            case Inbound.Leave l -> {
+                if (rooms.remove(l.room()) == null) {
+                    throw new ProtocolError(ErrorCode.NOT_JOINED, null, l.room());
+                }
+                hub.leave(this, l.room());
+                trace.event("leave", Map.of("room", l.room()));
+                reply(Encoder.left(l.room()));
+            }
+            case Inbound.Send s -> send(s);
+            case Inbound.History h -> {
+                member(h.room(), null);
+                reply(hub.history(h.room(), h.before(), h.limit()));
+            }
+            case Inbound.Ping p -> reply(Encoder.pong());
+        }
+    }
+
+    private void join(Inbound.Join j) throws ProtocolError {
+        if (rooms.containsKey(j.room())) {
+            throw new ProtocolError(ErrorCode.ALREADY_JOINED, null, j.room());
+        }
+        if (rooms.size() >= config.roomsPerConnection()) {
+            throw new ProtocolError(ErrorCode.TOO_MANY_ROOMS, null, j.room());
+        }
+        rooms.put(j.room(), j.name());
+        Room.Joined joined;
+        try {
+            joined = hub.join(this, j.room(), j.name(), j.epoch(), j.since());
+        } catch (ProtocolError e) {
+            rooms.remove(j.room());
+            throw e;
+        }
+        trace.joined(j.room());
+        if (joined.recovered()) {
+            trace.event("resume", Map.of("room", j.room(), "replayed", joined.replayed()));
+        }
+        if (ending.get() != null && rooms.remove(j.room()) != null) {
+            hub.leave(this, j.room()); // a close raced with this join: do not leave a ghost member behind
+        }
+    }
+
+    private void send(Inbound.Send s) throws ProtocolError {
+        String name = member(s.room(), s.id());
+        if (!sends.tryTake(System.nanoTime())) {
+            throw new ProtocolError(ErrorCode.RATE_LIMITED, s.id(), s.room());
+        }
+        long start = System.nanoTime();
+        Room.Published p = hub.publish(s.room(), name, s.text(), s.id());
+        if (!p.duplicate()) {
+            telemetry.published(System.nanoTime() - start);
+        }
+        reply(Encoder.ack(s.room(), p.seq(), s.id()));
+    }
+
+    private String member(String room, String ref) throws ProtocolError {
+        String name = rooms.get(room);
+        if (name == null) {
+            throw new ProtocolError(ErrorCode.NOT_JOINED, ref, room);
+        }
+        return name;
+    }
+
+    private void reply(Frame f) {
+        if (!outbox.offer(f)) {
+            evictSlow();
+        }
+    }
+
+    // ---- outbound, from any thread -----------------------------------------------------------
+
+    @Override
+    public boolean offer(Frame frame) {
+        return outbox.offer(frame);
+    }
+
+    @Override
+    public void offerAlways(Frame frame) {
+        outbox.offerAlways(frame);
+    }
+
+    @Override
+    public void evictSlow() {
+        if (ending.get() == null) {
+            telemetry.slowConsumer();
+            trace.event("slow_consumer");
+        }
+        closeWith(CloseReason.SLOW_CONSUMER);
+    }
+
+    void pong(byte[] payload) {
+        outbox.pong(payload);
+    }
+
+    // ---- ending ------------------------------------------------------------------------------
+
+    /**
+     * Ends the connection from the server side: leave every room now, then the writer sends the
+     * close frame (after what is queued, for a shutdown; instead of it, otherwise). The peer has
+     * one write deadline to answer before the socket is aborted.
+     */
+    void closeWith(CloseReason reason) {
+        if (!ending.compareAndSet(null, reason)) {
+            return;
+        }
+        closeRequested = System.nanoTime();
+        leaveAll();
+        outbox.close(reason, reason == CloseReason.SHUTDOWN);
+    }
+
+    /** Cuts the socket without a close handshake. */
+    void abort(CloseReason reason) {
+        ending.compareAndSet(null, reason);
+        SocketAbort.abort(ws);
+    }
+
+    /**
+     * The client sent a close frame (reader thread). Helidon answers it from this thread when we
+     * return, so our writer must be gone by then: two writers would corrupt the stream.
+     */
+    void clientClosed(int code, String reason) {
+        clientCode = code;
+        clientReason = reason;
+        if (ending.compareAndSet(null, CloseReason.CLIENT)) {
+            trace.event("close.received", Map.of("code", code));
+        }
+        stopWriter();
+    }
+
+    private void writeFailed(RuntimeException e) {
+        LOG.log(System.Logger.Level.DEBUG, () -> "session " + id + ": write failed: " + e);
+        abort(CloseReason.NETWORK);
+    }
+
+    /** Watchdog tick: write deadline, idle timeout, close handshake timeout, heartbeat. */
+    void tick(long now, long writeDeadline, long idleTimeout, long heartbeat) {
+        long started = writer.writeStarted();
+        if (started != 0 && now - started > writeDeadline) {
+            trace.event("write.deadline");
+            abort(CloseReason.WRITE_DEADLINE);
+            return;
+        }
+        long closing = closeRequested;
+        if (closing != 0) {
+            if (now - closing > writeDeadline) {
+                abort(ending.get());
+            }
+            return;
+        }
+        if (now - lastHeard > idleTimeout) {
+            trace.event("idle.timeout");
+            closeWith(CloseReason.IDLE);
+            return;
+        }
+        if (now - nextPing >= 0) {
+            nextPing = now + heartbeat;
+            outbox.ping();
+        }
+    }
+
+    private void reap() {
+        try {
+            reader.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        cleanup();
+    }
+
+    /** Runs once, after the reader thread ended: nothing of this connection survives it. */
+    void cleanup() {
+        if (!cleaned.compareAndSet(false, true)) {
+            return;
+        }
+        long start = System.nanoTime();
+        ending.compareAndSet(null, CloseReason.NETWORK);
+        leaveAll();
+        stopWriter();
+        registry.remove(this);
+        CloseReason reason = ending.get();
+        boolean byClient = reason == CloseReason.CLIENT;
+        trace.end(reason, byClient ? clientCode : reason.code(), byClient ? clientReason : reason.reason(),
+                  System.nanoTime() - start);
+    }
+
+    private void leaveAll() {
+        for (String room : rooms.keySet()) {
+            if (rooms.remove(room) != null) {
+                hub.leave(this, room);
+            }
+        }
+    }
+
+    /** Stops the writer and waits for it; a writer stuck in a write is freed by aborting the socket. */
+    private void stopWriter() {
+        outbox.stop();
+        Thread w = writerThread;
+        if (w == null || w == Thread.currentThread()) {
+            return;
+        }
+        try {
+            Duration wait = config.writeDeadline();
+            if (!w.join(wait)) {
+                abort(CloseReason.WRITE_DEADLINE);
+                w.join(wait);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    boolean isOpen() {
+        return ending.get() == null;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.parley.ws;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.parley.config.ParleyConfig;
+import dev.parley.hub.Hub;
+
+/**
+ * The open connections of this server and the one watchdog that keeps time for all of them:
+ * write deadlines, idle timeouts, heartbeats, close handshakes, and the room sweep. One thread
+ * scanning every connection a few times a second costs far less memory than a timer per
+ * connection, and its period bounds how late a deadline is noticed.
+ */
+public final class Connections implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Connections.class.getName());
+    /** Upper bound of one coalesced text frame: large enough to amortise a write, small enough for any client. */
+    static final int BATCH_BYTES = 32 * 1024;
+
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final ParleyConfig config;
+    private final Hub hub;
+    private final long period;
+    private final Thread watchdog;
+    private volatile boolean draining;
+    private volatile boolean closed;
+
+    public Connections(ParleyConfig config, Hub hub) {
+        this.config = config;
+        this.hub = hub;
+        // A deadline is noticed at most one period late; a tenth of the deadline keeps that small.
+        this.period = Math.max(Duration.ofMillis(10).toNanos(),
+                               Math.min(Duration.ofMillis(250).toNanos(), config.writeDeadline().toNanos() / 10));
+        this.watchdog = Thread.ofPlatform().daemon().name("parley-watchdog").start(this::watch);
+    }
+
+    public int size() {
+        return open.size();
+    }
+
+    /** True once a shutdown drain has begun: new upgrades are refused. */
+    public boolean draining() {
+        return draining;
+    }
+
+    void add(Connection c) {
+        open.add(c);
+    }
+
+    void remove(Connection c) {
+        open.remove(c);
+    }
+
+    /**
+     * Graceful shutdown: refuse new upgrades, then close every connection with 1001 after its
+     * queued frames, a batch at a time so clients do not all reconnect in the same instant.
+     * Returns once every connection is gone or the timeout passed (stragglers are aborted).
+     */
+    public void drain(Duration timeout) {
+        draining = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Connection> all = new ArrayList<>(open);
+        int batch = config.drainBatch();
+        int batches = Math.max(1, (all.size() + batch - 1) / batch);
+        // Spread the batches over at most half the timeout, leaving the rest for the handshakes.
+        long pause = Math.min(Duration.ofMillis(100).toNanos(), timeout.toNanos() / 2 / batches);
+        for (int i = 0; i < all.size(); i++) {
+            all.get(i).closeWith(dev.parley.protocol.CloseReason.SHUTDOWN);
+            if ((i + 1) % batch == 0 && i + 1 < all.size()) {
+                sleepNanos(pause);
+            }
+        }
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            sleepNanos(Duration.ofMillis(10).toNanos());
+        }
+        if (!open.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, open.size() + " connections did not close within the drain timeout; aborting them");
+            open.forEach(c -> c.abort(dev.parley.protocol.CloseReason.SHUTDOWN));
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        watchdog.interrupt();
+        try {
+            watchdog.join(Duration.ofSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void watch() {
+        long writeDeadline = config.writeDeadline().toNanos();
+        long idle = config.idleTimeout().toNanos();
+        long heartbeat = config.heartbeat().toNanos();
+        long nextSweep = System.nanoTime();
+        while (!closed) {
+            long now = System.nanoTime();
+            for (Connection c : open) {
+                try {
+                    c.tick(now, writeDeadline, idle, heartbeat);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "watchdog: session " + c.id(), e);
+                }
+            }
+            if (now - nextSweep >= 0) {
+                hub.sweep(now);
+                nextSweep = now + Duration.ofSeconds(1).toNanos();
+            }
+            if (!sleepNanos(period)) {
+                return;
+            }
+        }
+    }
+
+    private static boolean sleepNanos(long nanos) {
+        try {
+            Thread.sleep(Duration.ofNanos(nanos));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

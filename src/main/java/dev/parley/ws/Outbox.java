@@ -1,0 +1,181 @@
+package dev.parley.ws;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.parley.protocol.CloseReason;
+import dev.parley.protocol.Frame;
+
+/**
+ * A connection's bounded queue, and the only way to ask its writer for anything: frames, pings,
+ * pongs, the close frame. Bounded in messages and in bytes, whichever is hit first. Producers
+ * never block; the lock is held for queue bookkeeping only, never across I/O.
+ */
+final class Outbox {
+    /** What the writer does next, in this order: pong, ping, text, close. */
+    record Work(byte[] pong, boolean ping, String text, int frames, int bytes, CloseReason close, boolean stop) {
+        static final Work STOP = new Work(null, false, null, 0, 0, null, true);
+    }
+
+    private final int maxMessages;
+    private final long maxBytes;
+    private final int batchBytes;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition ready = lock.newCondition();
+    // All fields below are guarded by lock.
+    private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+    private long bytes;
+    private boolean ping;
+    private byte[] pong;
+    /** Set once a close is requested; no frame is accepted after it. */
+    private CloseReason close;
+    /** With a close: send what is queued first (a drain) or drop it (the client is gone or too slow). */
+    private boolean flushFirst;
+    /** Set when the connection is being torn down: the writer exits without writing more. */
+    private boolean stopped;
+
+    Outbox(int maxMessages, long maxBytes, int batchBytes) {
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
+        this.batchBytes = batchBytes;
+    }
+
+    /** Queues a frame; false if the bound is hit. Frames offered after a close are dropped silently. */
+    boolean offer(Frame f) {
+        lock.lock();
+        try {
+            if (close != null || stopped) {
+                return true; // the connection is ending; a resuming client gets it from history
+            }
+            if (frames.size() >= maxMessages || bytes + f.bytes() > maxBytes) {
+                return false;
+            }
+            add(f);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Queues a frame past the bound (join replay and replies bounded by their own limits). */
+    void offerAlways(Frame f) {
+        lock.lock();
+        try {
+            if (close == null && !stopped) {
+                add(f);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void ping() {
+        lock.lock();
+        try {
+            ping = true;
+            ready.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void pong(byte[] payload) {
+        lock.lock();
+        try {
+            pong = payload;
+            ready.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Asks the writer to send a close frame and finish. The first request wins. */
+    void close(CloseReason reason, boolean flush) {
+        lock.lock();
+        try {
+            if (close == null && !stopped) {
+                close = reason;
+                flushFirst = flush;
+                if (!flush) {
+                    frames.clear();
+                    bytes = 0;
+                }
+                ready.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Tells the writer to exit now, writing nothing more. */
+    void stop() {
+        lock.lock();
+        try {
+            stopped = true;
+            frames.clear();
+            bytes = 0;
+            ready.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int depth() {
+        lock.lock();
+        try {
+            return frames.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits for work and takes it. Queued frames are coalesced into one text frame of
+     * newline-separated objects, up to {@code batchBytes}: one socket write for many deliveries.
+     */
+    Work take(StringBuilder sb) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!stopped && !ping && pong == null && frames.isEmpty() && close == null) {
+                ready.await();
+            }
+            if (stopped) {
+                return Work.STOP;
+            }
+            byte[] pongNow = pong;
+            boolean pingNow = ping;
+            pong = null;
+            ping = false;
+            String text = null;
+            int n = 0;
+            int size = 0;
+            if (!frames.isEmpty()) {
+                sb.setLength(0);
+                Frame f;
+                while ((f = frames.peek()) != null && (n == 0 || size + f.bytes() + 1 <= batchBytes)) {
+                    frames.poll();
+                    if (n++ > 0) {
+                        sb.append('\n');
+                    }
+                    sb.append(f.json());
+                    size += f.bytes() + 1;
+                    bytes -= f.bytes();
+                }
+                text = sb.toString();
+            }
+            CloseReason closeNow = frames.isEmpty() ? close : null;
+            return new Work(pongNow, pingNow, text, n, size, closeNow, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void add(Frame f) {
+        frames.add(f);
+        bytes += f.bytes();
+        if (frames.size() == 1) {
+            ready.signal(); // the writer only waits when the queue is empty
+        }
+    }
+}
