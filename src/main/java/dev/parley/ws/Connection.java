@@ -101,8 +101,8 @@ final class Connection implements Subscriber {
         registry.add(this);
         trace.opened(id);
         outbox.offerAlways(Encoder.hello(id, 1, config.heartbeat().toSeconds(), config.maxTextChars()));
-        writerThread = Thread.ofVirtual().name("parley-writer-" + id).start(writer);
-        Thread.ofVirtual().name("parley-reaper-" + id).start(this::reap);
+        writerThread = registry.startThread("parley-writer-" + id, writer);
+        registry.startThread("parley-reaper-" + id, this::reap);
     }
 
     // ---- inbound, on the reader thread -------------------------------------------------------

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.parley.config.ParleyConfig;
 import dev.parley.hub.Hub;
@@ -21,6 +22,8 @@ public final class Connections implements AutoCloseable {
     static final int BATCH_BYTES = 32 * 1024;
 
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    /** Writer and reaper threads still running, across all connections: proof that nothing leaks. */
+    private final AtomicInteger threads = new AtomicInteger();
     private final ParleyConfig config;
     private final Hub hub;
     private final long period;
@@ -44,6 +47,23 @@ public final class Connections implements AutoCloseable {
     /** True once a shutdown drain has begun: new upgrades are refused. */
     public boolean draining() {
         return draining;
+    }
+
+    /** Connection threads (writers, reapers) that have not ended yet. */
+    public int liveThreads() {
+        return threads.get();
+    }
+
+    /** Starts a per-connection virtual thread and counts it until it ends. */
+    Thread startThread(String name, Runnable task) {
+        threads.incrementAndGet();
+        return Thread.ofVirtual().name(name).start(() -> {
+            try {
+                task.run();
+            } finally {
+                threads.decrementAndGet();
+            }
+        });
     }
 
     void add(Connection c) {
