@@ -56,6 +56,9 @@ splits every room: fail the render instead of deploying a chat that silently los
 {{- if and (gt $max 1) (not .Values.broker.redis.url) }}
 {{- fail (printf "parley: %d replicas need a broker. Rooms live in one process until the Redis broker is configured, so every room would be split between pods and members would not see each other's messages. Set broker.redis.url, or keep replicaCount (and autoscaling.maxReplicas) at 1." $max) }}
 {{- end }}
+{{- if ge (int .Values.shutdown.drainTimeoutSeconds) (int .Values.shutdown.graceSeconds) }}
+{{- fail "parley: shutdown.drainTimeoutSeconds must be shorter than shutdown.graceSeconds (Parley refuses to start otherwise)" }}
+{{- end }}
 {{- if and .Values.autoscaling.enabled (lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) }}
 {{- fail "parley: autoscaling.maxReplicas must be >= autoscaling.minReplicas" }}
 {{- end }}
