@@ -1,0 +1,115 @@
+package dev.parley.bench.load;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens N connections, optionally joins them to rooms of M members, and holds them, answering
+ * the server's pings, while sampling the server's resident memory: what an idle connection
+ * costs, and how fast the server accepts a crowd (connect time is measured in every mode).
+ */
+final class IdleScenario {
+
+    /** Idle connections receive little: a small buffer keeps 15,000 of them cheap here. */
+    private static final int BUFFER_BYTES = 1024;
+
+    private final LoadOptions o;
+
+    IdleScenario(LoadOptions options) {
+        this.o = options;
+    }
+
+    Report run() throws Exception {
+        int n = o.connections;
+        Window window = new Window();
+        WsConnection[] connections = new WsConnection[n];
+        ServerProbe server = o.serverPid > 0 ? new ServerProbe(o.serverPid) : null;
+        long rssBefore = server == null ? -1 : server.rssKib();
+        ReadDriver driver = new ReadDriver(o.io, o.reactors);
+
+        Phase.Outcome connect = Phase.run("connect", n, o.connectConcurrency, o.connectTimeoutSeconds, i -> {
+            PeerStats stats = new PeerStats(window, false, 0);
+            WsConnection c = WsConnection.open(o.url, i, stats, 0, BUFFER_BYTES);
+            try {
+                c.awaitBlocking(stats::hello);
+            } catch (IOException | RuntimeException e) {
+                c.shutdown();
+                throw e;
+            }
+            connections[i] = c;
+        });
+        System.err.printf("connected %d of %d in %.0f ms%n", connect.succeeded(), n, connect.elapsedMillis());
+        long rssConnected = server == null ? -1 : server.rssKib();
+
+        Phase.Outcome join = null;
+        if (o.roomSize > 0) {
+            join = Phase.run("join", n, o.connectConcurrency, o.connectTimeoutSeconds, i -> {
+                WsConnection c = connections[i];
+                if (c == null) {
+                    throw new IOException("not connected");
+                }
+                c.sendText("{\"type\":\"join\",\"room\":\"" + o.room + "-" + (i / o.roomSize)
+                        + "\",\"name\":\"i" + i + "\"}");
+                c.awaitBlocking(c.stats::joined);
+                driver.start(c);
+            });
+            System.err.printf("joined %d in %.0f ms%n", join.succeeded(), join.elapsedMillis());
+        } else {
+            for (WsConnection c : connections) {
+                if (c != null) {
+                    driver.start(c);
+                }
+            }
+        }
+
+        long holdEnd = System.nanoTime() + Sender.secondsToNanos(o.holdSeconds);
+        long rssMax = Math.max(rssConnected, server == null ? -1 : server.rssKib());
+        while (System.nanoTime() - holdEnd < 0) {
+            TimeUnit.MILLISECONDS.sleep(Math.min(1000, Math.max(1, (holdEnd - System.nanoTime()) / 1_000_000)));
+            if (server != null) {
+                rssMax = Math.max(rssMax, server.rssKib());
+            }
+        }
+        long rssHeld = server == null ? -1 : server.rssKib();
+        long serverThreads = server == null ? -1 : server.threads();
+        List<WsConnection> open = new ArrayList<>();
+        for (WsConnection c : connections) {
+            if (c != null) {
+                open.add(c);
+            }
+        }
+        var closes = FanoutScenario.closes(open);
+        long stillOpen = open.stream().filter(c -> !c.isClosed()).count();
+        for (WsConnection c : open) {
+            c.shutdown();
+        }
+        driver.stop();
+
+        Report r = new Report();
+        r.put("label", o.label).put("mode", "idle").put("io", o.io.name().toLowerCase());
+        r.put("connections", n, "connections attempted").put("room_size", o.roomSize, "room size (0 = no join)");
+        FanoutScenario.phase(r, "connect", connect, "connections established");
+        if (join != null) {
+            r.put("join_ms", FanoutScenario.round(join.elapsedMillis()), "all joined after (ms)");
+            r.put("join_failed", join.failed(), "join failures");
+        }
+        r.put("hold_s", o.holdSeconds, "held for (s)");
+        r.put("open_after_hold", stillOpen, "still open after the hold");
+        r.put("closes", Report.counts(closes), "closed by server (code:count)");
+        r.put("server_rss_before_mb", mib(rssBefore), "server RSS before (MiB)");
+        r.put("server_rss_connected_mb", mib(rssConnected), "server RSS all connected (MiB)");
+        r.put("server_rss_held_mb", mib(rssHeld), "server RSS end of hold (MiB)");
+        r.put("server_rss_max_mb", mib(rssMax), "server RSS max (MiB)");
+        r.put("server_rss_per_conn_kb", rssBefore < 0 || connect.succeeded() == 0 ? -1
+                : FanoutScenario.round((double) (rssHeld - rssBefore) / connect.succeeded()),
+                "server RSS per connection (KiB)");
+        r.put("server_threads", serverThreads, "server threads (platform)");
+        return r;
+    }
+
+    private static double mib(long kib) {
+        return kib < 0 ? -1 : FanoutScenario.round(kib / 1024.0);
+    }
+}

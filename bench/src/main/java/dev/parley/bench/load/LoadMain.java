@@ -1,0 +1,59 @@
+package dev.parley.bench.load;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Arrays;
+
+/**
+ * Entry point of {@code parley-load.jar}: a fan-out or idle load run against any Parley URL, or
+ * one of the helpers {@code run-load.sh} uses.
+ */
+public final class LoadMain {
+
+    private LoadMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && !args[0].startsWith("--")) {
+            switch (args[0]) {
+                case "summarize" -> Summarize.main(Arrays.asList(args).subList(1, args.length), System.out);
+                case "free-port" -> System.out.println(freePort());
+                case "calibration-server" -> CalibrationServer.serve(
+                        args.length > 2 && args[1].equals("--port") ? Integer.parseInt(args[2]) : 8090);
+                default -> {
+                    System.err.println(LoadOptions.usage());
+                    System.exit(2);
+                }
+            }
+            return;
+        }
+        LoadOptions options;
+        try {
+            options = LoadOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            if (!"help".equals(e.getMessage())) {
+                System.err.println(e.getMessage());
+            }
+            System.err.println(LoadOptions.usage());
+            System.exit(2);
+            return;
+        }
+        System.err.printf("parley-load %s against %s (io=%s)%n", options.mode.name().toLowerCase(), options.url,
+                options.io.name().toLowerCase());
+        Report report = options.mode == LoadOptions.Mode.FANOUT
+                ? new FanoutScenario(options).run()
+                : new IdleScenario(options).run();
+        report.print(System.out);
+        System.out.flush();
+        // Daemon reactors and parked virtual threads must not keep a finished run alive.
+        System.exit(0);
+    }
+
+    /** A port free on the loopback interface right now, for starting a server on it. */
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}

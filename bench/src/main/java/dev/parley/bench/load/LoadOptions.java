@@ -1,0 +1,143 @@
+package dev.parley.bench.load;
+
+import java.net.URI;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Command-line options of a load run; every one has a default sized for this project's targets. */
+final class LoadOptions {
+
+    enum Mode { FANOUT, IDLE }
+
+    enum Io { NIO, VT }
+
+    URI url = URI.create("ws://127.0.0.1:8080/ws");
+    Mode mode = Mode.FANOUT;
+    Io io = Io.NIO;
+    /** Fan-out: receiving connections (stalled ones included). */
+    int receivers = 1000;
+    int senders = 10;
+    /** Total messages per second across all senders. */
+    double rate = 400;
+    double warmupSeconds = 5;
+    double durationSeconds = 20;
+    /** The last {@code stalled} receivers stop reading at the start of the measured window. */
+    int stalled = 0;
+    /** SO_RCVBUF of stalled receivers, so their TCP window closes after a few kilobytes. */
+    int stalledReceiveBuffer = 4096;
+    /** Length of each message's text, stamp included (the stamp is about 40 characters). */
+    int textBytes = 64;
+    /** A fresh room name per run: a reused room would replay an earlier run's history. */
+    String room = "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    int reactors = 2;
+    int connectConcurrency = 200;
+    double connectTimeoutSeconds = 120;
+    /** After the window: how long healthy receivers may take to get everything. */
+    double drainSeconds = 10;
+    /** Idle: connections to open and hold. */
+    int connections = 15_000;
+    double holdSeconds = 30;
+    /** Idle: 0 = connections join no room; M = they join rooms of M members each. */
+    int roomSize = 0;
+    /** Server process for CPU and RSS sampling from /proc; 0 = none. */
+    long serverPid = 0;
+    /** Free text copied into the JSON summary, e.g. the scenario name of run-load.sh. */
+    String label = "";
+
+    static LoadOptions parse(String[] args) {
+        LoadOptions o = new LoadOptions();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String name;
+            String value;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(2, eq);
+                value = arg.substring(eq + 1);
+            } else if (arg.startsWith("--")) {
+                name = arg.substring(2);
+                if (name.equals("help")) {
+                    throw new IllegalArgumentException("help");
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("missing value for " + arg);
+                }
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("unexpected argument " + arg);
+            }
+            o.set(name, value);
+        }
+        o.validate();
+        return o;
+    }
+
+    private void set(String name, String v) {
+        switch (name) {
+            case "url" -> url = URI.create(v);
+            case "mode" -> mode = Mode.valueOf(v.toUpperCase());
+            case "io" -> io = Io.valueOf(v.toUpperCase());
+            case "receivers" -> receivers = Integer.parseInt(v);
+            case "senders" -> senders = Integer.parseInt(v);
+            case "rate" -> rate = Double.parseDouble(v);
+            case "warmup" -> warmupSeconds = Double.parseDouble(v);
+            case "duration" -> durationSeconds = Double.parseDouble(v);
+            case "stalled" -> stalled = Integer.parseInt(v);
+            case "stalled-rcvbuf" -> stalledReceiveBuffer = Integer.parseInt(v);
+            case "text-bytes" -> textBytes = Integer.parseInt(v);
+            case "room" -> room = v;
+            case "reactors" -> reactors = Integer.parseInt(v);
+            case "connect-concurrency" -> connectConcurrency = Integer.parseInt(v);
+            case "connect-timeout" -> connectTimeoutSeconds = Double.parseDouble(v);
+            case "drain" -> drainSeconds = Double.parseDouble(v);
+            case "connections" -> connections = Integer.parseInt(v);
+            case "hold" -> holdSeconds = Double.parseDouble(v);
+            case "room-size" -> roomSize = Integer.parseInt(v);
+            case "server-pid" -> serverPid = Long.parseLong(v);
+            case "label" -> label = v;
+            default -> throw new IllegalArgumentException("unknown option --" + name);
+        }
+    }
+
+    private void validate() {
+        if (!"ws".equals(url.getScheme()) || url.getHost() == null) {
+            throw new IllegalArgumentException("--url must be ws://host:port/path (plain WebSocket; "
+                    + "point it at the plain-text upstream of a TLS proxy)");
+        }
+        if (receivers < 0 || senders < 1 || rate <= 0 || durationSeconds <= 0 || warmupSeconds < 0) {
+            throw new IllegalArgumentException("need receivers >= 0, senders >= 1, rate > 0, duration > 0");
+        }
+        if (stalled < 0 || stalled > receivers) {
+            throw new IllegalArgumentException("--stalled must be between 0 and --receivers");
+        }
+        if (!room.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("--room must match [A-Za-z0-9_.-]{1,64}");
+        }
+        if (textBytes < 48 || textBytes > 4000) {
+            throw new IllegalArgumentException("--text-bytes must be 48..4000 (the stamp needs up to 48)");
+        }
+        if (reactors < 1 || connectConcurrency < 1 || connections < 1 || roomSize < 0) {
+            throw new IllegalArgumentException("reactors, connect-concurrency, connections must be >= 1");
+        }
+    }
+
+    static String usage() {
+        return """
+                usage: java -jar parley-load.jar [options]
+                       java -jar parley-load.jar summarize FILE.jsonl...
+                       java -jar parley-load.jar free-port
+                       java -jar parley-load.jar calibration-server --port P
+
+                common:  --url ws://127.0.0.1:8080/ws  --mode fanout|idle  --io nio|vt
+                         --reactors 2  --connect-concurrency 200  --connect-timeout 120
+                         --server-pid PID (sample its CPU and RSS from /proc)  --label TEXT
+                fanout:  --receivers 1000 --senders 10 --rate 400 (messages/s, all senders)
+                         --warmup 5 --duration 20 (seconds)  --stalled 0 --stalled-rcvbuf 4096
+                         --text-bytes 64  --room bench-<random>  --drain 10
+                idle:    --connections 15000  --hold 30 (seconds)  --room-size 0 (0 = no join)
+
+                The server's per-connection send limit must exceed rate/senders, e.g. start it with
+                -Dparley.rate.per-second=1000 -Dparley.rate.burst=2000.
+                """;
+    }
+}

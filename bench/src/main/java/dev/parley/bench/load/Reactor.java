@@ -1,0 +1,92 @@
+package dev.parley.bench.load;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * One selector thread reading many receivers (the default {@code --io nio}).
+ *
+ * <p>Why a selector rather than one virtual thread per receiver: a receiver wakes up for every
+ * message, and a virtual thread blocked in a socket read costs a park, a poller wake-up and an
+ * unpark plus an epoll re-arm per wake-up, where a selector serves all receivers made ready by
+ * one broadcast with one epoll_wait. See {@code bench/README.md} for the measured difference;
+ * {@code --io vt} keeps the virtual-thread path for comparison.
+ *
+ * <p>Every read of an attached connection runs on this thread; other threads only register
+ * connections through the task queue and flip interest bits (pause and resume).
+ */
+final class Reactor implements Runnable {
+
+    private final Selector selector;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    Reactor(String name) {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        thread = Thread.ofPlatform().name(name).daemon().unstarted(this);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Takes over a connection whose blocking phase (handshake, join) is finished. */
+    void attach(WsConnection c) {
+        tasks.add(() -> {
+            try {
+                c.attach(selector);
+            } catch (IOException e) {
+                c.stats.closed(1006);
+                c.shutdown();
+            }
+        });
+        selector.wakeup();
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                selector.select(this::onReady, 100);
+                Runnable task;
+                while ((task = tasks.poll()) != null) {
+                    task.run();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                selector.close();
+            } catch (IOException ignored) {
+                // the process is finishing the run; nothing to release beyond the selector
+            }
+        }
+    }
+
+    private void onReady(SelectionKey key) {
+        WsConnection c = (WsConnection) key.attachment();
+        if (key.isValid() && key.isWritable()) {
+            c.onWritable();
+        }
+        if (key.isValid() && key.isReadable()) {
+            c.onReadable();
+        }
+    }
+
+    /** Stops the loop and waits for it, so the caller may read every attached connection's stats. */
+    void stop() throws InterruptedException {
+        running = false;
+        selector.wakeup();
+        thread.join();
+    }
+}
