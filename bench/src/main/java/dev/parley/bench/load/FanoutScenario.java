@@ -165,12 +165,18 @@ final class FanoutScenario {
         Histogram stalledLatency = merge(stalled);
         long gaps = 0;
         long reorders = 0;
+        long reads = 0;
+        long frames = 0;
+        long deliveriesAll = 0;
         long acks = 0;
         Map<String, Integer> errors = new TreeMap<>();
         for (WsConnection c : receivers) {
             if (c != null) {
                 gaps += c.stats.gaps();
                 reorders += c.stats.reorders();
+                reads += c.stats.reads();
+                frames += c.stats.frames();
+                deliveriesAll += c.stats.inWindow() + c.stats.outOfWindow() + c.stats.foreign();
                 c.stats.errors().forEach((k, v) -> errors.merge(k, v, Integer::sum));
             }
         }
@@ -201,6 +207,10 @@ final class FanoutScenario {
         r.put("delivered_per_s", Math.round(received / windowSeconds), "delivered/s (healthy)");
         r.latency("lat", latency, "latency healthy");
         r.put("gaps", gaps, "seq gaps (all receivers)").put("reorders", reorders, "duplicates/reorders");
+        // Over the whole run (presence and warm-up included), all receivers.
+        r.put("deliveries_per_frame", frames == 0 ? 0 : round((double) deliveriesAll / frames),
+                "messages per frame (server coalescing)");
+        r.put("deliveries_per_read", reads == 0 ? 0 : round((double) deliveriesAll / reads), "messages per socket read");
         r.put("drain_ms", round(drainNanos / 1e6), "drain after window (ms)");
         r.put("stalled_expected", sentInWindow * stalled.size()).put("stalled_received", stalledReceived,
                 "deliveries to stalled");

@@ -3,7 +3,7 @@ package dev.parley.bench.load;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.HdrHistogram.Histogram;
+import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.IntCountsHistogram;
 
 /**
@@ -18,7 +18,7 @@ final class PeerStats implements ServerTextScanner.Listener {
 
     private final Window window;
     /** Delivery latency of in-window messages, microseconds; null for connections not measured. */
-    private final Histogram latency;
+    private final AbstractHistogram latency;
     /**
      * Last counter seen per sender index, -1 before the first; null when ordering is not checked.
      * Receivers join before any sender starts, so counter 0 is the first each one must see.
@@ -32,6 +32,10 @@ final class PeerStats implements ServerTextScanner.Listener {
     private long gaps;
     private long reorders;
     private long acks;
+    /** Socket reads that returned data, and text messages (frames) decoded: with deliveries they
+     *  show how much the server coalesces, which drives both sides' cost per delivery. */
+    private long reads;
+    private long frames;
     private final Map<String, Integer> errors = new TreeMap<>();
     private boolean hello;
     private boolean joined;
@@ -99,6 +103,22 @@ final class PeerStats implements ServerTextScanner.Listener {
         errors.merge(code, 1, Integer::sum);
     }
 
+    void onRead() {
+        reads++;
+    }
+
+    void onFrame() {
+        frames++;
+    }
+
+    long reads() {
+        return reads;
+    }
+
+    long frames() {
+        return frames;
+    }
+
     void closed(int code) {
         if (closeCode == 0) {
             closeCode = code;
@@ -145,7 +165,7 @@ final class PeerStats implements ServerTextScanner.Listener {
         return closeCode;
     }
 
-    Histogram latency() {
+    AbstractHistogram latency() {
         return latency;
     }
 }

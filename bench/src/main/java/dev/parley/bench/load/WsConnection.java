@@ -252,6 +252,7 @@ final class WsConnection implements FrameDecoder.Sink {
         if (n > 0) {
             lim += n;
             readNanos = System.nanoTime();
+            stats.onRead();
         }
         return n;
     }
@@ -291,6 +292,7 @@ final class WsConnection implements FrameDecoder.Sink {
 
     @Override
     public void onText(byte[] b, int off, int len) {
+        stats.onFrame();
         ServerTextScanner.scan(b, off, len, readNanos, stats);
     }
 
