@@ -45,7 +45,16 @@ public final class RawClient implements AutoCloseable {
     }
 
     public static RawClient connect(URI ws, Map<String, String> extraHeaders) throws IOException {
-        Socket s = new Socket(ws.getHost(), ws.getPort());
+        return connect(ws, extraHeaders, 0);
+    }
+
+    /** {@code receiveBuffer} > 0 shrinks the socket's receive buffer (before connecting, so the window stays small). */
+    public static RawClient connect(URI ws, Map<String, String> extraHeaders, int receiveBuffer) throws IOException {
+        Socket s = new Socket();
+        if (receiveBuffer > 0) {
+            s.setReceiveBufferSize(receiveBuffer);
+        }
+        s.connect(new java.net.InetSocketAddress(ws.getHost(), ws.getPort()), 10_000);
         s.setSoTimeout(20_000);
         byte[] keyBytes = new byte[16];
         ThreadLocalRandom.current().nextBytes(keyBytes);

@@ -1,0 +1,120 @@
+package dev.parley.browser;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.parley.ParleyServer;
+import dev.parley.support.TestServer;
+
+import static dev.parley.browser.Browser.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The page survives a lost connection: it says so, comes back by itself, and then shows every
+ * message sent meanwhile exactly once, its own un-acked sends included.
+ */
+class ReconnectTest {
+
+    @BeforeAll
+    static void chromium() {
+        Browser.requireChromium();
+    }
+
+    @Test
+    void aDroppedSocketResumesWithExactlyTheMessagesSentMeanwhile() {
+        ParleyServer server = TestServer.start();
+        try (TcpProxy aliceNetwork = new TcpProxy(server.port());
+             Browser alice = Browser.open();
+             Browser bob = Browser.open()) {
+            alice.signIn("http://127.0.0.1:" + aliceNetwork.port() + "/", "alice", "drop");
+            bob.signIn("http://127.0.0.1:" + server.port() + "/", "bob", "drop");
+            bob.send("before the drop");
+            await().atMost(WAIT).until(() -> alice.texts().equals(List.of("before the drop")));
+
+            aliceNetwork.cut();
+            await().atMost(WAIT).until(() -> alice.statusText().startsWith("Reconnecting"));
+            await().atMost(WAIT).until(() -> bob.members().equals(List.of("bob")));
+            bob.send("while away 1");
+            bob.send("while away 2");
+            bob.send("while away 3");
+            alice.send("typed while offline");
+            await().atMost(WAIT).until(() -> bob.texts().size() == 4);
+            assertThat(alice.messages().getLast().state()).isEqualTo("pending");
+
+            aliceNetwork.restore();
+            await().atMost(WAIT).until(() -> "online".equals(alice.status()));
+            await().atMost(WAIT).until(() -> alice.texts().size() == 5 && bob.texts().size() == 5);
+
+            assertThat(alice.texts()).containsExactly(
+                    "before the drop", "while away 1", "while away 2", "while away 3", "typed while offline");
+            assertThat(bob.texts()).isEqualTo(alice.texts());
+            await().atMost(WAIT).until(() -> alice.messages().getLast().state().equals("acked"));
+            assertThat(alice.members()).containsExactly("alice", "bob");
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
+    void aServerRestartOnTheSamePortIsSurvived() {
+        ParleyServer first = TestServer.start();
+        int port = first.port();
+        String base = "http://127.0.0.1:" + port + "/";
+        ParleyServer second = null;
+        try (Browser alice = Browser.open(); Browser bob = Browser.open()) {
+            alice.signIn(base, "alice", "restart");
+            bob.signIn(base, "bob", "restart");
+            alice.send("before the restart");
+            await().atMost(WAIT).until(() -> bob.texts().equals(List.of("before the restart")));
+
+            first.shutdown();
+            await().atMost(WAIT).until(() -> alice.statusText().startsWith("Reconnecting")
+                                              && bob.statusText().startsWith("Reconnecting"));
+            alice.send("sent during the restart");
+            assertThat(alice.messages().getLast().state()).isEqualTo("pending");
+
+            second = TestServer.start(Map.of("server.port", String.valueOf(port)));
+            await().atMost(WAIT).until(() -> "online".equals(alice.status()) && "online".equals(bob.status()));
+            await().atMost(WAIT).until(() -> bob.texts().size() == 2);
+            await().atMost(WAIT).until(() -> alice.messages().getLast().state().equals("acked"));
+
+            // The new server has a new epoch and no history: what was on screen stays, once.
+            List<String> expected = List.of("before the restart", "sent during the restart");
+            assertThat(alice.texts()).isEqualTo(expected);
+            assertThat(bob.texts()).isEqualTo(expected);
+            assertThat(alice.inMessages(".notice")).hasSize(1);
+            await().atMost(WAIT).until(() -> alice.members().equals(List.of("alice", "bob")));
+        } finally {
+            first.stop();
+            if (second != null) {
+                second.stop();
+            }
+        }
+    }
+
+    @Test
+    void aSilentlyDeadConnectionIsNoticedByTheHeartbeat() {
+        // A 1 s heartbeat makes the page give up on silence after 2.4 s instead of 60 s.
+        ParleyServer server = TestServer.start(Map.of("parley.heartbeat", "PT1S"));
+        try (TcpProxy aliceNetwork = new TcpProxy(server.port());
+             Browser alice = Browser.open();
+             Browser bob = Browser.open()) {
+            alice.signIn("http://127.0.0.1:" + aliceNetwork.port() + "/", "alice", "silence");
+            bob.signIn("http://127.0.0.1:" + server.port() + "/", "bob", "silence");
+            int connections = aliceNetwork.accepted();
+
+            aliceNetwork.freeze();
+            bob.send("can you hear me?");
+            // Only a new connection can bring this message: the frozen one carries nothing.
+            await().atMost(WAIT).until(() -> alice.texts().equals(List.of("can you hear me?")));
+            assertThat(aliceNetwork.accepted()).isGreaterThan(connections);
+            assertThat(alice.status()).isEqualTo("online");
+        } finally {
+            server.stop();
+        }
+    }
+}
