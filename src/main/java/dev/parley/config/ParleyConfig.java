@@ -82,8 +82,9 @@ public record ParleyConfig(Duration heartbeat,
         if (!node.exists()) {
             return List.of();
         }
-        List<String> raw = node.isLeaf()
-                ? List.of(node.asString().orElse("").split(","))
+        // An override (-D or environment) is one string, even where application.yaml has a list.
+        List<String> raw = node.hasValue()
+                ? List.of(node.asString().get().split(","))
                 : node.asList(String.class).orElse(List.of());
         return raw.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
     }

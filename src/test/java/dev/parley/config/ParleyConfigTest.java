@@ -1,0 +1,61 @@
+package dev.parley.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import org.junit.jupiter.api.Test;
+
+import dev.parley.ParleyServer;
+import dev.parley.support.TestServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ParleyConfigTest {
+
+    @Test
+    void shippedYamlGivesTheDocumentedDefaults() {
+        ParleyConfig c = ParleyConfig.from(Config.just(ConfigSources.classpath("application.yaml")));
+        assertThat(c).isEqualTo(ParleyConfig.defaults());
+        assertThat(c.heartbeat()).isEqualTo(Duration.ofSeconds(25));
+        assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.writeDeadline()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.outboxMaxMessages()).isEqualTo(1024);
+        assertThat(c.outboxMaxBytes()).isEqualTo(1024 * 1024);
+        assertThat(c.maxFrameBytes()).isEqualTo(65536);
+        assertThat(c.maxTextChars()).isEqualTo(4000);
+        assertThat(c.ratePerSecond()).isEqualTo(20);
+        assertThat(c.rateBurst()).isEqualTo(40);
+        assertThat(c.origins()).isEmpty();
+        assertThat(c.historySize()).isEqualTo(1000);
+        assertThat(c.historyOnJoin()).isEqualTo(50);
+        assertThat(c.historyTtl()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void contradictoryKnobsAreRefusedWithEveryProblemNamed() {
+        Config bad = TestServer.config(Map.of("parley.heartbeat", "PT90S", "parley.write-deadline", "PT2M",
+                                              "parley.history.on-join", "5000"));
+        assertThatThrownBy(() -> ParleyServer.start(bad))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("parley.heartbeat (PT1M30S) must be shorter than parley.idle-timeout (PT1M)")
+                .hasMessageContaining("parley.write-deadline")
+                .hasMessageContaining("parley.history.on-join");
+    }
+
+    @Test
+    void malformedTrustedProxyIsRefused() {
+        Config bad = TestServer.config(Map.of("parley.trusted-proxies", "10.0.0.0/8, proxy.example.com"));
+        assertThatThrownBy(() -> ParleyServer.start(bad)).hasMessageContaining("proxy.example.com");
+    }
+
+    @Test
+    void listsFromTheEnvironmentAreCommaSeparated() {
+        ParleyConfig c = ParleyConfig.from(Config.just(ConfigSources.create(
+                Map.of("parley.origins", "https://a.example, https://b.example"))));
+        assertThat(c.origins()).containsExactly("https://a.example", "https://b.example");
+    }
+}
