@@ -3,6 +3,8 @@ package dev.parley;
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 
+import dev.parley.observe.LogFormat;
+
 /** Starts Parley: {@code java -jar target/parley.jar [-Dkey=value ...]}. */
 public final class Main {
     private Main() {
@@ -13,6 +15,7 @@ public final class Main {
         Config config = Config.create();
         ParleyServer server;
         try {
+            LogFormat.apply(config);
             server = ParleyServer.start(config);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());

@@ -20,6 +20,7 @@ import io.helidon.webserver.websocket.WsRouting;
 import dev.parley.config.ParleyConfig;
 import dev.parley.hub.Hub;
 import dev.parley.observe.Telemetry;
+import dev.parley.observe.Tracing;
 import dev.parley.ws.ChatEndpoint;
 import dev.parley.ws.Connections;
 
@@ -73,7 +74,16 @@ public final class ParleyServer {
 
     /** Validates the configuration and starts the server; throws IllegalArgumentException for bad config. */
     public static ParleyServer start(Config root) {
-        return start(root, Tracer.global());
+        // Built from parley.tracing (off by default); the server owns it and flushes it in stop().
+        Tracing tracing = Tracing.create(root);
+        try {
+            ParleyServer s = start(root, tracing.tracer());
+            s.telemetry.owns(tracing);
+            return s;
+        } catch (RuntimeException e) {
+            tracing.close();
+            throw e;
+        }
     }
 
     public static ParleyServer start(Config root, Tracer tracer) {
@@ -140,6 +150,7 @@ public final class ParleyServer {
         stopped = true;
         server.stop();
         connections.close();
+        telemetry.close();
     }
 
     /** Runs {@link #shutdown()} on SIGTERM, before Helidon's own hook stops the server. */

@@ -78,9 +78,7 @@ final class ChatListener implements WsListener {
             if (trace == null) {
                 trace = endpoint.telemetry.connection(Map.of());
             }
-            trace.tag("client.address", client);
-            trace.tag("user_agent.original", userAgent);
-            trace.tag("parley.protocol", "1");
+            trace.upgraded(client, peer, userAgent, 1);
             connection = new Connection(ChatEndpoint.newSessionId(), session, endpoint.config, endpoint.hub,
                                         endpoint.decoder, endpoint.connections, endpoint.telemetry, trace, client);
             connection.start();
@@ -89,6 +87,9 @@ final class ChatListener implements WsListener {
             LOG.log(System.Logger.Level.ERROR, "could not open session", e);
             if (connection != null) {
                 connection.closeWith(CloseReason.INTERNAL);
+            } else if (trace != null) {
+                // no Connection, so no cleanup will ever end the span
+                trace.end(CloseReason.INTERNAL, CloseReason.INTERNAL.code(), CloseReason.INTERNAL.reason(), 0);
             }
         }
     }

@@ -157,7 +157,7 @@ final class Connection implements Subscriber {
                     throw new ProtocolError(ErrorCode.NOT_JOINED, null, l.room());
                 }
                 hub.leave(this, l.room());
-                trace.event("leave", Map.of("room", l.room()));
+                trace.left(l.room());
                 reply(Encoder.left(l.room()));
             }
             case Inbound.Send s -> send(s);
@@ -200,9 +200,11 @@ final class Connection implements Subscriber {
         }
         long start = System.nanoTime();
         Room.Published p = hub.publish(s.room(), name, s.text(), s.id());
+        long nanos = System.nanoTime() - start;
         if (!p.duplicate()) {
-            telemetry.published(System.nanoTime() - start);
+            telemetry.published(nanos);
         }
+        trace.published(s.room(), p.seq(), p.fanout(), p.duplicate(), nanos, s.traceparent());
         reply(Encoder.ack(s.room(), p.seq(), s.id()));
     }
 
@@ -274,9 +276,9 @@ final class Connection implements Subscriber {
     void clientClosed(int code, String reason) {
         clientCode = code;
         clientReason = reason;
-        if (ending.compareAndSet(null, CloseReason.CLIENT)) {
-            trace.event("close.received", Map.of("code", code));
-        }
+        // Recorded also when it answers our own close: the span then shows the handshake completed.
+        boolean first = ending.compareAndSet(null, CloseReason.CLIENT);
+        trace.event("close.received", Map.of("code", code, "initiated_by_client", first));
         stopWriter();
     }
 
@@ -340,6 +342,7 @@ final class Connection implements Subscriber {
         for (String room : rooms.keySet()) {
             if (rooms.remove(room) != null) {
                 hub.leave(this, room);
+                trace.left(room);
             }
         }
     }
