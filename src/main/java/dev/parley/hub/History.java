@@ -28,7 +28,7 @@ final class History {
         int slot = slot(m.seq());
         Message evicted = ring[slot];
         if (evicted != null && evicted.id() != null) {
-            byId.remove(key(evicted.from(), evicted.id()));
+            byId.remove(key(evicted.from(), evicted.id()), evicted); // unless a newer message took the id over
         }
         ring[slot] = m;
         if (m.id() != null) {

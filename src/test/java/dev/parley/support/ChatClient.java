@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -31,7 +30,9 @@ public final class ChatClient implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     public static final Duration WAIT = Duration.ofSeconds(20);
 
-    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> received = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** When false, chat messages are counted but not kept (for clients that only send). */
+    private volatile boolean keepMessages = true;
     private final CompletableFuture<int[]> closed = new CompletableFuture<>();
     private final AtomicBoolean reading = new AtomicBoolean(true);
     private final StringBuilder partial = new StringBuilder();
@@ -112,7 +113,7 @@ public final class ChatClient implements AutoCloseable {
 
     public synchronized JsonNode next(Predicate<JsonNode> p, String what) {
         JsonNode[] found = new JsonNode[1];
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).alias("waiting for " + what + " in " + received)
+        await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).alias("waiting for " + what + " in " + received)
                 .until(() -> {
                     for (int i = taken.nextClearBit(0); i < received.size(); i = taken.nextClearBit(i + 1)) {
                         if (p.test(received.get(i))) {
@@ -128,16 +129,24 @@ public final class ChatClient implements AutoCloseable {
 
     /** Every object received so far. */
     public List<JsonNode> all() {
-        return new ArrayList<>(received);
+        synchronized (received) {
+            return new ArrayList<>(received);
+        }
     }
 
     public List<JsonNode> all(String type) {
-        return received.stream().filter(n -> type.equals(n.path("type").asText())).toList();
+        return all().stream().filter(n -> type.equals(n.path("type").asText())).toList();
+    }
+
+    /** Stop keeping chat messages (a busy sender would otherwise hoard every message of the room). */
+    public ChatClient discardMessages() {
+        keepMessages = false;
+        return this;
     }
 
     /** Chat messages of a room received so far, in arrival order. */
     public List<JsonNode> messages(String room) {
-        return received.stream()
+        return all().stream()
                 .filter(n -> "message".equals(n.path("type").asText()) && room.equals(n.path("room").asText()))
                 .toList();
     }
@@ -194,7 +203,10 @@ public final class ChatClient implements AutoCloseable {
             if (last) {
                 for (String line : partial.toString().split("\n")) {
                     try {
-                        received.add(JSON.readTree(line));
+                        JsonNode n = JSON.readTree(line);
+                        if (keepMessages || !"message".equals(n.path("type").asText())) {
+                            received.add(n);
+                        }
                     } catch (Exception e) {
                         received.add(JSON.createObjectNode().put("type", "unparseable").put("raw", line));
                     }
