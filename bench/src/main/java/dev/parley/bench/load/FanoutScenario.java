@@ -2,10 +2,14 @@ package dev.parley.bench.load;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -82,7 +86,7 @@ final class FanoutScenario {
             if (sender) {
                 driver.startOwnThread(c);
             } else {
-                driver.start(c);
+                driver.start(c, i >= firstStalled ? 1 : 0);
             }
         });
         System.err.printf("joined %d in %.0f ms%n", join.succeeded(), join.elapsedMillis());
@@ -118,9 +122,11 @@ final class FanoutScenario {
         stalled.forEach(WsConnection::pauseReading);
         long serverCpu0 = server == null ? -1 : server.cpuNanos();
         long selfCpu0 = self.cpuNanos();
+        long machine0 = ServerProbe.machineBusyNanos();
         sleepUntil(windowEnd);
         long serverCpu1 = server == null ? -1 : server.cpuNanos();
         long selfCpu1 = self.cpuNanos();
+        long machine1 = ServerProbe.machineBusyNanos();
 
         for (int i = 0; i < s; i++) {
             // A sender blocked in a write to a server that stopped reading it must not hang the run.
@@ -223,6 +229,11 @@ final class FanoutScenario {
         r.put("server_rss_mb", serverRss < 0 ? -1 : round(serverRss / 1024.0), "server RSS (MiB)");
         r.put("server_threads", serverThreads);
         cpu(r, "gen", selfCpu0, selfCpu1, windowSeconds, serverDeliveries);
+        boolean othersKnown = server != null && machine0 >= 0 && machine1 >= 0 && serverCpu0 >= 0 && serverCpu1 >= 0;
+        double others = (machine1 - machine0) - (serverCpu1 - serverCpu0) - (selfCpu1 - selfCpu0);
+        r.put("others_cpu_pct", othersKnown ? round(Math.max(0, others) / 1e7 / windowSeconds) : -1,
+                "other processes' CPU in window (% of one core)");
+        r.put("cores", Runtime.getRuntime().availableProcessors());
         return r;
     }
 
@@ -289,10 +300,15 @@ final class FanoutScenario {
         return m;
     }
 
+    /** Adds up the group's histograms, each once: reactors share one among many connections. */
     private static Histogram merge(List<WsConnection> group) {
         Histogram h = new Histogram(PeerStats.MAX_LATENCY_MICROS, 3);
+        Set<AbstractHistogram> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (WsConnection c : group) {
-            h.add(c.stats.latency());
+            AbstractHistogram own = c.stats.latency();
+            if (own != null && seen.add(own)) {
+                h.add(own);
+            }
         }
         return h;
     }

@@ -53,13 +53,13 @@ final class IdleScenario {
                 c.sendText("{\"type\":\"join\",\"room\":\"" + o.room + "-" + (i / o.roomSize)
                         + "\",\"name\":\"i" + i + "\"}");
                 c.awaitBlocking(c.stats::joined);
-                driver.start(c);
+                driver.start(c, 0);
             });
             System.err.printf("joined %d in %.0f ms%n", join.succeeded(), join.elapsedMillis());
         } else {
             for (WsConnection c : connections) {
                 if (c != null) {
-                    driver.start(c);
+                    driver.start(c, 0);
                 }
             }
         }

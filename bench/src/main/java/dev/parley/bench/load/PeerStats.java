@@ -17,8 +17,15 @@ final class PeerStats implements ServerTextScanner.Listener {
     static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(5);
 
     private final Window window;
-    /** Delivery latency of in-window messages, microseconds; null for connections not measured. */
-    private final AbstractHistogram latency;
+    /** False for connections whose deliveries are counted but not timed (senders). */
+    private final boolean measureLatency;
+    /**
+     * Delivery latency of in-window messages, microseconds. A reactor hands in one histogram
+     * shared by all the connections it reads of one group, so recording stays in its cache (one
+     * 82 KB histogram per receiver made the first touch per read a cache miss, a quarter of the
+     * generator's Java time); a connection read by its own thread gets its own, made on first use.
+     */
+    private AbstractHistogram latency;
     /**
      * Last counter seen per sender index, -1 before the first; null when ordering is not checked.
      * Receivers join before any sender starts, so counter 0 is the first each one must see.
@@ -44,8 +51,7 @@ final class PeerStats implements ServerTextScanner.Listener {
 
     PeerStats(Window window, boolean measureLatency, int senders) {
         this.window = window;
-        // Int counts halve the footprint (82 KB at 3 digits); no bucket of one receiver reaches 2^31.
-        this.latency = measureLatency ? new IntCountsHistogram(MAX_LATENCY_MICROS, 3) : null;
+        this.measureLatency = measureLatency;
         if (senders > 0) {
             lastCounter = new long[senders];
             java.util.Arrays.fill(lastCounter, -1);
@@ -72,7 +78,11 @@ final class PeerStats implements ServerTextScanner.Listener {
             return;
         }
         inWindow++;
-        if (latency != null) {
+        if (measureLatency) {
+            if (latency == null) {
+                // Int counts halve the footprint; no bucket of one receiver reaches 2^31.
+                latency = new IntCountsHistogram(MAX_LATENCY_MICROS, 3);
+            }
             long micros = (nowNanos - sentNanos) / 1000;
             latency.recordValue(Math.max(0, Math.min(micros, MAX_LATENCY_MICROS)));
         }
@@ -165,6 +175,18 @@ final class PeerStats implements ServerTextScanner.Listener {
         return closeCode;
     }
 
+    /** Records into {@code shared} from now on; called on the thread that will read, before it reads. */
+    void shareLatency(AbstractHistogram shared) {
+        if (!measureLatency) {
+            return;
+        }
+        if (latency != null) {
+            shared.add(latency);
+        }
+        latency = shared;
+    }
+
+    /** May be null (nothing recorded) and may be shared with other connections. */
     AbstractHistogram latency() {
         return latency;
     }

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.HdrHistogram.Histogram;
 
 /**
  * One selector thread reading many receivers (the default {@code --io nio}).
@@ -39,9 +42,17 @@ final class Reactor implements Runnable {
         thread.start();
     }
 
-    /** Takes over a connection whose blocking phase (handshake, join) is finished. */
-    void attach(WsConnection c) {
+    /** Latency of the connections read here, one histogram per group; reactor thread only. */
+    private final Map<Integer, Histogram> latency = new HashMap<>();
+
+    /**
+     * Takes over a connection whose blocking phase (handshake, join) is finished; its latencies
+     * go to this reactor's histogram for {@code group}.
+     */
+    void attach(WsConnection c, int group) {
         tasks.add(() -> {
+            c.stats.shareLatency(latency.computeIfAbsent(group,
+                    g -> new Histogram(PeerStats.MAX_LATENCY_MICROS, 3)));
             try {
                 c.attach(selector);
             } catch (IOException e) {

@@ -29,10 +29,13 @@ final class ReadDriver {
         }
     }
 
-    /** Starts reading {@code c}; may be called from any thread. */
-    synchronized void start(WsConnection c) {
+    /**
+     * Starts reading {@code c}; may be called from any thread. Connections of one {@code group}
+     * (healthy, stalled) may share a latency histogram.
+     */
+    synchronized void start(WsConnection c, int group) {
         if (io == LoadOptions.Io.NIO) {
-            reactors[next++ % reactors.length].attach(c);
+            reactors[next++ % reactors.length].attach(c, group);
         } else {
             readers.add(Thread.ofVirtual().name("reader-" + c.id).start(c::readLoop));
         }

@@ -40,6 +40,27 @@ final class ServerProbe {
         }
     }
 
+    /**
+     * CPU time the whole machine spent busy (all but idle and iowait), in nanoseconds, or -1.
+     * Busy time minus the server's and the generator's is what other processes took from this
+     * run: on a shared machine that is the first thing to check when a figure looks wrong.
+     */
+    static long machineBusyNanos() {
+        try {
+            String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0);
+            String[] f = cpu.trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                if (i != 4 && i != 5) { // idle, iowait
+                    busy += Long.parseLong(f[i]);
+                }
+            }
+            return busy * 1_000_000_000L / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** VmRSS in kibibytes, or -1. */
     long rssKib() {
         return statusField("VmRSS:");

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Runs one load scenario against a fresh Parley on a free loopback port, N times (default 5),
+# and prints the median and range of every figure: the project reports no benchmark figure that
+# is not a median of at least 5 runs with its range.
+#
+#   bench/run-load.sh SCENARIO [--runs N] [-- extra parley-load options]
+#
+# Scenarios (the targets they check are in bench/README.md):
+#   smoke    50 receivers, 2 senders, 50 msg/s for 3 s: a quick check that everything works
+#   fanout   1,000 receivers + 10 senders, 400 msg/s, 5 s warm-up + 20 s measured
+#   stalled  the same plus 50 receivers that stop reading when the measured window starts
+#   idle     15,000 connections held for 30 s; server RSS before and after
+#   connect  10,000 connections, how long until all are established (held 2 s)
+#
+# Environment:
+#   PARLEY_JAR   server jar (default: ../target/parley.jar, built with ./parley jar if absent)
+#   SERVER_OPTS  extra JVM options for the server, e.g. a JFR recording:
+#                SERVER_OPTS='-XX:StartFlightRecording=filename=/tmp/parley.jfr,settings=profile'
+#   GEN_OPTS     extra JVM options for the load generator
+#   RESULTS      directory for logs and JSON lines (default: bench/target/results/SCENARIO-TIME)
+#
+# The server gets -Dparley.rate.per-second=1000 -Dparley.rate.burst=2000: its default limit of
+# 20 messages a second per connection (burst 40) would drop most of 10 senders' 40 msg/s each.
+# Everything binds to 127.0.0.1, every run is bounded by `timeout`, and the server is stopped
+# when the script exits for any reason.
+set -euo pipefail
+cd "$(dirname "$0")"
+BENCH_DIR=$(pwd)
+
+scenario="${1:-}"; shift || true
+runs=5
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --) shift; extra=("$@"); break ;;
+    *) echo "unknown argument $1 (generator options go after --)" >&2; exit 2 ;;
+  esac
+done
+
+case "$scenario" in
+  smoke)   args=(--receivers 50 --senders 2 --rate 50 --warmup 1 --duration 3) ;;
+  fanout)  args=(--receivers 1000 --senders 10 --rate 400 --warmup 5 --duration 20) ;;
+  stalled) args=(--receivers 1050 --stalled 50 --senders 10 --rate 400 --warmup 5 --duration 20) ;;
+  idle)    args=(--mode idle --connections 15000 --hold 30) ;;
+  connect) args=(--mode idle --connections 10000 --hold 2) ;;
+  *) sed -n '2,30p' "$0" >&2; exit 2 ;;
+esac
+
+java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1; }
+find_java() {
+  local home
+  for home in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
+    if [ -n "$home" ] && [ -x "$home/bin/java" ] && [ "$(java_major "$home/bin/java")" -ge 21 ] 2>/dev/null; then
+      echo "$home"; return 0
+    fi
+  done
+  echo "run-load.sh: no JDK 21 or newer (set JAVA_HOME)" >&2; return 1
+}
+export JAVA_HOME="$(find_java)"
+JAVA="$JAVA_HOME/bin/java"
+
+LOAD_JAR="$BENCH_DIR/target/parley-load.jar"
+if [ ! -f "$LOAD_JAR" ] || [ -n "$(find src pom.xml -newer "$LOAD_JAR" -print -quit)" ]; then
+  mvn -B -ntp -q -f "$BENCH_DIR/pom.xml" package
+fi
+PARLEY_JAR="${PARLEY_JAR:-$BENCH_DIR/../target/parley.jar}"
+if [ ! -f "$PARLEY_JAR" ]; then
+  (cd "$BENCH_DIR/.." && ./parley jar)
+fi
+
+RESULTS="${RESULTS:-$BENCH_DIR/target/results/$scenario-$(date +%Y%m%d-%H%M%S)}"
+mkdir -p "$RESULTS"
+jsonl="$RESULTS/runs.jsonl"
+: > "$jsonl"
+
+server_pid=""
+stop_server() {
+  [ -n "$server_pid" ] || return 0
+  kill -TERM "$server_pid" 2>/dev/null || true
+  # Parley drains on SIGTERM; with no client left that takes well under its 20 s grace.
+  for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.3; done
+  kill -KILL "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+trap stop_server EXIT INT TERM
+
+{
+  echo "scenario: $scenario, $runs runs, $(date -u +%FT%TZ)"
+  echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/Mem:/{print $2}') GiB"
+  echo "java: $("$JAVA" -version 2>&1 | head -1)"
+  echo "server: $PARLEY_JAR ${SERVER_OPTS:-}"
+  echo "generator: ${args[*]} ${extra[*]:-}"
+} | tee "$RESULTS/about.txt"
+
+for run in $(seq 1 "$runs"); do
+  port=$("$JAVA" -jar "$LOAD_JAR" free-port)
+  # shellcheck disable=SC2086 # SERVER_OPTS is a list of JVM options
+  "$JAVA" ${SERVER_OPTS:-} -Dserver.host=127.0.0.1 -Dserver.port="$port" \
+      -Dparley.rate.per-second=1000 -Dparley.rate.burst=2000 \
+      -jar "$PARLEY_JAR" > "$RESULTS/server-$run.log" 2>&1 &
+  server_pid=$!
+  up=""
+  for _ in $(seq 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$up" ]; then
+    echo "run $run: the server did not start; see $RESULTS/server-$run.log" >&2
+    tail -20 "$RESULTS/server-$run.log" >&2
+    exit 1
+  fi
+  echo "--- run $run of $runs (server pid $server_pid, port $port)"
+  # shellcheck disable=SC2086 # GEN_OPTS is a list of JVM options
+  if timeout 600 "$JAVA" ${GEN_OPTS:-} -jar "$LOAD_JAR" --url "ws://127.0.0.1:$port/ws" \
+      --server-pid "$server_pid" --label "$scenario" "${args[@]}" "${extra[@]}" \
+      > "$RESULTS/run-$run.txt" 2> "$RESULTS/run-$run.err"; then
+    grep -v '^{' "$RESULTS/run-$run.txt"
+    grep '^{' "$RESULTS/run-$run.txt" | tail -1 >> "$jsonl"
+  else
+    echo "run $run failed (exit $?):" >&2
+    tail -20 "$RESULTS/run-$run.err" >&2
+  fi
+  stop_server
+  sleep 2
+done
+
+echo "=== $scenario: median and range of $(wc -l < "$jsonl") runs (results in $RESULTS)"
+"$JAVA" -jar "$LOAD_JAR" summarize "$jsonl" | tee "$RESULTS/summary.txt"
