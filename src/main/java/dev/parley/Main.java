@@ -22,7 +22,7 @@ public final class Main {
             System.exit(2);
             return;
         }
-        server.drainOnExit();
+        server.drainOnSignals();
         String host = config.get("server.host").asString().orElse("0.0.0.0");
         String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
         System.out.printf("Parley is running. Open http://%s:%d/ to chat (WebSocket: ws://%s:%d/ws, health: /observe/health)%n",

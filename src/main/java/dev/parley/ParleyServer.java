@@ -2,7 +2,6 @@ package dev.parley;
 
 import java.time.Duration;
 
-import io.helidon.common.Weighted;
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
@@ -153,20 +152,27 @@ public final class ParleyServer {
         telemetry.close();
     }
 
-    /** Runs {@link #shutdown()} on SIGTERM, before Helidon's own hook stops the server. */
-    void drainOnExit() {
-        io.helidon.Main.addShutdownHandler(new DrainOnExit(this));
-    }
-
-    private record DrainOnExit(ParleyServer server) implements io.helidon.spi.HelidonShutdownHandler, Weighted {
-        @Override
-        public void shutdown() {
-            server.shutdown();
-        }
-
-        @Override
-        public double weight() {
-            return 200; // above the web server's own handler (100): drain first, then stop
-        }
+    /**
+     * On SIGTERM (and SIGINT) drain, then exit 0 — within {@code shutdown.grace}, or the process is
+     * halted. A signal handler rather than a shutdown hook: a hook cannot choose the exit code, and
+     * the JVM would report 143 for a shutdown that went exactly as planned.
+     */
+    void drainOnSignals() {
+        sun.misc.SignalHandler drain = signal -> {
+            Thread.ofPlatform().daemon().name("parley-grace").start(() -> {
+                try {
+                    Thread.sleep(config.shutdownGrace());
+                    LOG.log(System.Logger.Level.ERROR, "shutdown exceeded shutdown.grace (" + config.shutdownGrace() + "); halting");
+                    Runtime.getRuntime().halt(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            LOG.log(System.Logger.Level.INFO, "SIG" + signal.getName() + " received");
+            shutdown();
+            System.exit(0);
+        };
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), drain);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), drain);
     }
 }
