@@ -1,0 +1,68 @@
+package dev.parley.proxy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The repository's Caddyfile in front of Parley, configured only through its environment
+ * variables: an http:// site address (which turns automatic HTTPS off), the upstream, and no
+ * admin endpoint (so parallel runs cannot collide on port 2019).
+ *
+ * <p>One exception: Caddy before 2.7 does not know {@code stream_close_delay} (Debian 12 ships
+ * 2.6.2), so on such a Caddy the test deletes that line, the one that only matters on reload.
+ *
+ * <p>No read-timeout test here: Caddy sets no idle timeout on a proxied WebSocket.
+ */
+class CaddyProxyTest extends ProxyContract {
+    private static final Path SHIPPED = Path.of("Caddyfile");
+
+    @Override
+    void requireBinary() {
+        External.require("caddy", "apt-get install caddy");
+    }
+
+    @Override
+    ProxyProcess proxy(Path workDir, int listenPort, int upstreamPort) {
+        try {
+            Files.createDirectories(workDir);
+            Path caddy = External.require("caddy", "apt-get install caddy");
+            String file = Files.readString(SHIPPED);
+            if (!supportsStreamCloseDelay(External.output(caddy, "version"))) {
+                file = file.lines().filter(l -> !l.trim().startsWith("stream_close_delay"))
+                        .collect(Collectors.joining("\n", "", "\n"));
+            }
+            Path caddyfile = workDir.resolve("Caddyfile");
+            Files.writeString(caddyfile, file);
+            Map<String, String> env = Map.of(
+                    "PARLEY_DOMAIN", "http://127.0.0.1:" + listenPort,
+                    "PARLEY_UPSTREAM", "127.0.0.1:" + upstreamPort,
+                    "PARLEY_CADDY_ADMIN", "off",
+                    // Caddy keeps state (autosave.json, certificates) under these; not in ~.
+                    "HOME", workDir.toString(),
+                    "XDG_CONFIG_HOME", workDir.resolve("config").toString(),
+                    "XDG_DATA_HOME", workDir.resolve("data").toString());
+            return new ProxyProcess(List.of(caddy.toString(), "run", "--config", caddyfile.toString(), "--adapter", "caddyfile"),
+                                    env, workDir.resolve("output.log"), listenPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** stream_close_delay arrived in Caddy 2.7. */
+    static boolean supportsStreamCloseDelay(String version) {
+        Matcher m = Pattern.compile("v?(\\d+)\\.(\\d+)").matcher(version);
+        if (!m.find()) {
+            throw new AssertionError("cannot read a version from `caddy version`: " + version);
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return major > 2 || (major == 2 && minor >= 7);
+    }
+}
