@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.DistributionStatisticsConfig;
 import io.helidon.metrics.api.DistributionSummary;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
@@ -37,6 +38,9 @@ public final class Telemetry implements AutoCloseable {
             Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
             Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1),
             Duration.ofSeconds(5)};
+    private static final double[] NO_PERCENTILES = {};
+    /** Objects per write: powers of two up to the default outbox bound (parley.outbox.max-messages). */
+    private static final double[] DEPTH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
     /** Reasons ChatListener refuses an upgrade for; others are registered when first seen. */
     private static final List<String> UPGRADE_REJECT_REASONS = List.of("origin", "draining");
     /** How long {@link #close()} waits for connection spans still ending before the last export. */
@@ -85,13 +89,19 @@ public final class Telemetry implements AutoCloseable {
             rejectedCounter(c.code());
         }
         UPGRADE_REJECT_REASONS.forEach(this::upgradeRejectedCounter);
-        this.outboxDepth = registry.getOrCreate(DistributionSummary.builder("parley.outbox.depth")
-                                                        .description("Objects coalesced into one socket write"));
+        // Histogram buckets only, no client-side quantiles: buckets aggregate across instances
+        // (histogram_quantile over a sum), per-instance quantiles cannot be combined.
+        this.outboxDepth = registry.getOrCreate(DistributionSummary.builder(
+                        "parley.outbox.depth",
+                        DistributionStatisticsConfig.builder().percentiles(NO_PERCENTILES).buckets(DEPTH_BUCKETS))
+                .description("Objects coalesced into one socket write"));
         this.broadcast = registry.getOrCreate(Timer.builder("parley.broadcast.duration")
                                                       .description("Seq assignment and hand-off to every outbox")
+                                                      .percentiles(NO_PERCENTILES)
                                                       .buckets(LATENCY_BUCKETS));
         this.write = registry.getOrCreate(Timer.builder("parley.write.duration")
                                                   .description("One socket write by a session writer")
+                                                  .percentiles(NO_PERCENTILES)
                                                   .buckets(LATENCY_BUCKETS));
     }
 
