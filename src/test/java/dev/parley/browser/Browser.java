@@ -94,8 +94,14 @@ final class Browser implements AutoCloseable {
         driver.manage().window().setSize(new Dimension(2 * width - w, 2 * height - h));
     }
 
-    /** Opens the page on {@code room} and signs in as {@code name}. */
+    /**
+     * Opens the page on {@code room} and signs in as {@code name}, as a newcomer: what earlier
+     * tests left in this browser's storage and console is gone.
+     */
     Browser signIn(String baseUrl, String name, String room) {
+        driver.get(baseUrl + "favicon.svg");
+        driver.executeScript("sessionStorage.clear(); localStorage.clear()");
+        console();
         driver.get(baseUrl + "#" + room);
         WebElement nameInput = driver.findElement(By.id("login-name"));
         await().atMost(WAIT).until(nameInput::isDisplayed);
@@ -103,6 +109,11 @@ final class Browser implements AutoCloseable {
         driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
         await().atMost(WAIT).until(() -> "online".equals(status()) && members().contains(name));
         return this;
+    }
+
+    /** Closes the page, and with it its connection. */
+    void leavePage() {
+        driver.get("about:blank");
     }
 
     /** Types {@code text} into the message box and presses Enter. */

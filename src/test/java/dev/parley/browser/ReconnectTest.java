@@ -3,6 +3,7 @@ package dev.parley.browser;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -18,18 +19,27 @@ import static org.awaitility.Awaitility.await;
  * message sent meanwhile exactly once, its own un-acked sends included.
  */
 class ReconnectTest {
+    private static Browser alice;
+    private static Browser bob;
 
     @BeforeAll
-    static void chromium() {
+    static void open() {
         Browser.requireChromium();
+        alice = Browser.open();
+        bob = Browser.open();
+    }
+
+    @AfterAll
+    static void close() {
+        try (Browser a = alice; Browser b = bob) {
+            // both closed, even if one fails
+        }
     }
 
     @Test
     void aDroppedSocketResumesWithExactlyTheMessagesSentMeanwhile() {
         ParleyServer server = TestServer.start();
-        try (TcpProxy aliceNetwork = new TcpProxy(server.port());
-             Browser alice = Browser.open();
-             Browser bob = Browser.open()) {
+        try (TcpProxy aliceNetwork = new TcpProxy(server.port())) {
             alice.signIn("http://127.0.0.1:" + aliceNetwork.port() + "/", "alice", "drop");
             bob.signIn("http://127.0.0.1:" + server.port() + "/", "bob", "drop");
             bob.send("before the drop");
@@ -42,7 +52,7 @@ class ReconnectTest {
             bob.send("while away 2");
             bob.send("while away 3");
             alice.send("typed while offline");
-            await().atMost(WAIT).until(() -> bob.texts().size() == 4);
+            await().atMost(WAIT).until(() -> bob.texts().size() == 4 && alice.texts().size() == 2);
             assertThat(alice.messages().getLast().state()).isEqualTo("pending");
 
             aliceNetwork.restore();
@@ -65,7 +75,7 @@ class ReconnectTest {
         int port = first.port();
         String base = "http://127.0.0.1:" + port + "/";
         ParleyServer second = null;
-        try (Browser alice = Browser.open(); Browser bob = Browser.open()) {
+        try {
             alice.signIn(base, "alice", "restart");
             bob.signIn(base, "bob", "restart");
             alice.send("before the restart");
@@ -75,6 +85,7 @@ class ReconnectTest {
             await().atMost(WAIT).until(() -> alice.statusText().startsWith("Reconnecting")
                                               && bob.statusText().startsWith("Reconnecting"));
             alice.send("sent during the restart");
+            await().atMost(WAIT).until(() -> alice.texts().size() == 2);
             assertThat(alice.messages().getLast().state()).isEqualTo("pending");
 
             second = TestServer.start(Map.of("server.port", String.valueOf(port)));
@@ -98,11 +109,9 @@ class ReconnectTest {
 
     @Test
     void aSilentlyDeadConnectionIsNoticedByTheHeartbeat() {
-        // A 1 s heartbeat makes the page give up on silence after 2.4 s instead of 60 s.
+        // A 1 s heartbeat makes the page give up on an unanswered ping after 1.4 s instead of 35 s.
         ParleyServer server = TestServer.start(Map.of("parley.heartbeat", "PT1S"));
-        try (TcpProxy aliceNetwork = new TcpProxy(server.port());
-             Browser alice = Browser.open();
-             Browser bob = Browser.open()) {
+        try (TcpProxy aliceNetwork = new TcpProxy(server.port())) {
             alice.signIn("http://127.0.0.1:" + aliceNetwork.port() + "/", "alice", "silence");
             bob.signIn("http://127.0.0.1:" + server.port() + "/", "bob", "silence");
             int connections = aliceNetwork.accepted();

@@ -1,0 +1,196 @@
+// Parley's chat page: sign-in, the open room in the address (#room, so a link can be shared),
+// and one render pass, at most once per frame, that brings every view up to date with the state.
+import { Chat } from './chat.js';
+import { $, el } from './dom.js';
+import { nameProblem, roomProblem } from './words.js';
+import { Composer } from './view/composer.js';
+import { MessageList } from './view/messages.js';
+import { Sidebar } from './view/sidebar.js';
+import { StatusView } from './view/status.js';
+
+const DEFAULT_ROOM = 'lobby';
+const NOTICE_MS = 10_000; // an error banner goes away by itself after this
+const HIDDEN_RENDER_MS = 500;
+// Name and rooms live per tab (sessionStorage), so two tabs of one browser can be two people
+// and a reload keeps both; localStorage only pre-fills the nickname for the next visit.
+const TAB_NAME = 'parley.name';
+const TAB_ROOMS = 'parley.rooms';
+const LAST_NAME = 'parley.lastName';
+const desktop = matchMedia('(pointer: fine)').matches; // focusing the box would pop a phone's keyboard up
+
+function hashRoom() {
+  try {
+    return decodeURIComponent(location.hash.slice(1));
+  } catch {
+    return ''; // a malformed %-escape names no room
+  }
+}
+
+function socketUrl() {
+  const url = new URL('ws', location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
+}
+
+function showLogin() {
+  $('login').hidden = false;
+  $('login-name').value = localStorage.getItem(LAST_NAME) ?? '';
+  $('login-room').value = hashRoom() || DEFAULT_ROOM;
+  // Selected, so a second tab that wants to be someone else just types over the last name.
+  $('login-name').focus();
+  $('login-name').select();
+  $('login-form').addEventListener('submit', e => {
+    e.preventDefault();
+    const name = $('login-name').value.trim();
+    const room = $('login-room').value.trim().replace(/^#/, '');
+    const problem = nameProblem(name) ?? roomProblem(room);
+    $('login-error').textContent = problem ?? '';
+    if (problem) return;
+    sessionStorage.setItem(TAB_NAME, name);
+    localStorage.setItem(LAST_NAME, name);
+    history.replaceState(null, '', `#${room}`);
+    $('login').hidden = true;
+    enter(name);
+  });
+}
+
+function enter(name) {
+  const saved = JSON.parse(sessionStorage.getItem(TAB_ROOMS) ?? '[]');
+  let active = roomProblem(hashRoom()) ? saved[0] ?? DEFAULT_ROOM : hashRoom();
+  let queued = false;
+  let noticeTimer = null;
+  let wasStuck = true;
+
+  const chat = new Chat(socketUrl(), name, () => schedule());
+  const messages = new MessageList($('scroller'), $('messages'), {
+    retry: (room, id) => chat.retry(room, id),
+    discard: (room, id) => chat.discard(room, id),
+    scrolled: () => messages.stuck !== wasStuck && schedule(),
+  });
+  const sidebar = new Sidebar({ onLeave: leave });
+  const status = new StatusView({ onRetry: () => chat.retryNow() });
+  const composer = new Composer({
+    onSend: text => {
+      messages.stuck = true; // your own message always comes into view
+      chat.send(active, text);
+    },
+  });
+
+  function remember() {
+    sessionStorage.setItem(TAB_ROOMS, JSON.stringify([...chat.rooms.keys()]));
+  }
+
+  function open(room) {
+    chat.join(room);
+    active = room;
+    remember();
+    if (location.hash !== `#${room}`) history.replaceState(null, '', `#${room}`);
+    sidebar.toggle(false);
+    schedule();
+    if (desktop) composer.focus();
+  }
+
+  function leave(room) {
+    chat.leave(room);
+    remember();
+    if (room === active) open(chat.rooms.keys().next().value);
+  }
+
+  // Hidden tabs get no animation frames; they still need their title's unread count.
+  function schedule() {
+    if (queued) return;
+    queued = true;
+    if (document.hidden) setTimeout(render, HIDDEN_RENDER_MS);
+    else requestAnimationFrame(render);
+  }
+
+  function render() {
+    queued = false;
+    const room = chat.rooms.get(active);
+    messages.render(room, chat.me);
+    wasStuck = messages.stuck;
+    if (messages.stuck && !document.hidden) room.readSeq = Math.max(room.readSeq, room.lastSeq);
+
+    const unreadHere = room.unreadCount(chat.me);
+    const unreadAll = [...chat.rooms.values()].reduce((n, r) => n + r.unreadCount(chat.me), 0);
+    document.title = `${unreadAll ? `(${unreadAll}) ` : ''}#${room.name} · Parley`;
+    $('room-title').textContent = room.name;
+    $('member-summary').textContent = room.state === 'joined' ? `${room.members.size} online` : '';
+    $('jump').hidden = messages.stuck || unreadHere === 0;
+    $('jump').textContent = `↓ ${unreadHere} new message${unreadHere === 1 ? '' : 's'}`;
+
+    renderHistoryEdge(room);
+    renderEmpty(room);
+    renderNotice();
+    sidebar.render(chat, room);
+    status.render(chat.status);
+    composer.render(room, chat.limits.maxText);
+  }
+
+  function renderHistoryEdge(room) {
+    const older = $('load-older');
+    older.hidden = !room.canLoadOlder;
+    older.disabled = room.loadingOlder;
+    older.textContent = room.loadingOlder ? 'Loading…' : 'Load older messages';
+    const start = room.state === 'joined' && room.messages.length > 0 && !room.canLoadOlder;
+    $('history-note').hidden = !start;
+    $('history-note').textContent = room.oldestSeq <= 1
+      ? `This is the beginning of #${room.name}.`
+      : 'Older messages are no longer kept.';
+  }
+
+  function renderEmpty(room) {
+    const empty = $('empty');
+    const shown = room.messages.length + room.archive.length + room.outbox.size > 0;
+    empty.hidden = shown && room.state !== 'failed';
+    if (room.state === 'failed') {
+      empty.replaceChildren(el('span', { text: `Could not join #${room.name}. ${room.error}` }),
+        el('button', { type: 'button', class: 'pill', text: 'Try again', onclick: () => chat.join(room.name) }));
+    } else {
+      empty.textContent = room.state === 'joined' ? 'No messages yet. Say hello!' : `Joining #${room.name}…`;
+    }
+  }
+
+  function renderNotice() {
+    $('banner').hidden = !chat.notice;
+    if (!chat.notice) return;
+    $('banner-text').textContent = chat.notice.text;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => chat.dismissNotice(), chat.notice.at + NOTICE_MS - Date.now());
+  }
+
+  $('app').hidden = false;
+  $('banner-close').addEventListener('click', () => chat.dismissNotice());
+  $('load-older').addEventListener('click', () => chat.loadOlder(active));
+  $('jump').addEventListener('click', () => {
+    messages.toBottom();
+    schedule();
+  });
+  $('sign-out').addEventListener('click', () => {
+    sessionStorage.removeItem(TAB_NAME);
+    location.reload();
+  });
+  $('room-form').addEventListener('submit', e => {
+    e.preventDefault();
+    const room = $('room-input').value.trim().replace(/^#/, '');
+    const problem = roomProblem(room);
+    $('room-form-error').textContent = problem ?? '';
+    if (problem) return;
+    $('room-input').value = '';
+    location.hash = room;
+  });
+  addEventListener('hashchange', () => {
+    const room = hashRoom();
+    if (roomProblem(room)) history.replaceState(null, '', `#${active}`);
+    else open(room);
+  });
+  document.addEventListener('visibilitychange', schedule);
+
+  saved.forEach(room => chat.join(room));
+  open(active);
+  chat.start();
+}
+
+const name = sessionStorage.getItem(TAB_NAME);
+if (name) enter(name);
+else showLogin();
