@@ -53,10 +53,6 @@ export class Connection {
     this.#connect(false);
   }
 
-  get online() {
-    return this.#ready;
-  }
-
   /** Sends one object if the connection is ready; false tells the caller to keep it for later. */
   send(obj) {
     if (!this.#ready) return false;

@@ -59,9 +59,9 @@ export class Room {
     this.loadingOlder = false;
   }
 
-  /** Adds a message unless its seq is already shown; returns whether it was new. */
+  /** Adds a message unless its seq is already shown: replays and history pages may overlap. */
   add(message) {
-    if (this.bySeq.has(message.seq)) return false;
+    if (this.bySeq.has(message.seq)) return;
     const m = { ...message, key: `m:${this.epoch}:${message.seq}` };
     let i = this.messages.length;
     while (i > 0 && this.messages[i - 1].seq > m.seq) i--;
@@ -72,7 +72,6 @@ export class Room {
       entry.echo = m;
       if (entry.seq !== null) this.outbox.delete(m.id);
     }
-    return true;
   }
 
   acked({ seq, id }) {

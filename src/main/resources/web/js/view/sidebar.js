@@ -5,6 +5,7 @@ import { avatar } from '../format.js';
 
 export class Sidebar {
   #onLeave;
+  #shown = ''; // what the lists show: rebuilt only when it changes, so focus and hover survive
 
   constructor({ onLeave }) {
     this.#onLeave = onLeave;
@@ -20,13 +21,19 @@ export class Sidebar {
 
   render(chat, active) {
     const rooms = [...chat.rooms.values()];
+    const unread = new Map(rooms.map(room => [room, room === active ? 0 : room.unreadCount(chat.me)]));
+    const names = [...active.members].sort((a, b) => a.localeCompare(b));
+    const shown = JSON.stringify([rooms.map(r => [r.name, r === active, unread.get(r), r.error]), active.state, names]);
+    if (shown === this.#shown) return;
+    this.#shown = shown;
+
     $('rooms').replaceChildren(...rooms.map(room => {
-      const unread = room === active ? 0 : room.unreadCount(chat.me);
+      const count = unread.get(room);
       return el('li', { class: room === active ? 'active' : null },
         el('a', { href: `#${room.name}`, 'aria-current': room === active ? 'page' : null },
           el('span', { class: 'hash', text: '#' }),
           el('span', { class: 'name', text: room.name }),
-          unread > 0 && el('span', { class: 'badge', text: unread > 99 ? '99+' : String(unread), 'aria-label': `${unread} unread` }),
+          count > 0 && el('span', { class: 'badge', text: count > 99 ? '99+' : String(count), 'aria-label': `${count} unread` }),
           room.state === 'failed' && el('span', { class: 'badge warn', text: '!', title: room.error })),
         // The last room cannot be left: the page always shows one.
         rooms.length > 1 && el('button', {
@@ -35,7 +42,6 @@ export class Sidebar {
         }));
     }));
 
-    const names = [...active.members].sort((a, b) => a.localeCompare(b));
     $('member-count').textContent = active.state === 'joined' ? String(names.length) : '';
     $('members').replaceChildren(...names.map(name => el('li', { class: name === chat.me ? 'self' : null },
       avatar(name), el('span', { class: 'name', text: name }), name === chat.me && el('span', { class: 'you', text: 'you' }))));

@@ -182,4 +182,36 @@ class ChatPageTest {
         assertThat(alice.driver().findElements(By.cssSelector("#rooms .badge"))).isEmpty();
         assertThat(alice.driver().getTitle()).isEqualTo("#north · Parley");
     }
+
+    @Test
+    void readingOlderMessagesIsNotInterruptedByNewOnes() {
+        alice.signIn(base, "alice", "scroll");
+        bob.signIn(base, "bob", "scroll");
+        bob.driver().executeScript("""
+                const input = document.getElementById('input');
+                for (let i = 1; i <= 30; i++) {
+                  input.value = 'filler ' + i;
+                  input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+                }""");
+        await().atMost(WAIT).until(() -> alice.texts().size() == 30);
+        await().atMost(WAIT).until(() -> scrollTop(alice) > 0); // it followed the conversation down
+
+        alice.driver().executeScript("document.getElementById('scroller').scrollTop = 0");
+        bob.send("something new");
+        await().atMost(WAIT).until(() -> alice.texts().size() == 31);
+        By jump = By.id("jump");
+        await().atMost(WAIT).until(() -> alice.driver().findElement(jump).isDisplayed());
+        assertThat(scrollTop(alice)).isZero();
+        assertThat(alice.driver().findElement(jump).getText()).isEqualTo("↓ 1 new message");
+
+        alice.driver().findElement(jump).click();
+        await().atMost(WAIT).until(() -> !alice.driver().findElement(jump).isDisplayed());
+        assertThat(((Number) alice.driver().executeScript(
+                "const s = document.getElementById('scroller'); return s.scrollHeight - s.scrollTop - s.clientHeight"))
+                .doubleValue()).isLessThan(2);
+    }
+
+    private static double scrollTop(Browser browser) {
+        return ((Number) browser.driver().executeScript("return document.getElementById('scroller').scrollTop")).doubleValue();
+    }
 }
