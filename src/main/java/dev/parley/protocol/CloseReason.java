@@ -13,6 +13,8 @@ public enum CloseReason {
     IDLE(1001, "idle timeout", Side.SERVER),
     /** Binary frames are not part of the protocol. */
     BINARY(1003, "binary frames are not accepted", Side.SERVER),
+    /** Rejected frames faster than any well-behaved client sends them. */
+    POLICY(1008, "too many invalid messages", Side.SERVER),
     /** A message larger than {@code parley.max-frame-bytes}. */
     TOO_BIG(1009, "message too big", Side.SERVER),
     /** A bug on our side; the client may reconnect and resume. */

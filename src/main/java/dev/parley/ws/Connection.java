@@ -35,6 +35,12 @@ import dev.parley.protocol.ProtocolError;
  */
 final class Connection implements Subscriber {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
+    /**
+     * Error answers a client may provoke: a buggy client gets plenty of chances to read its errors,
+     * while a flood of garbage cannot make the server answer each frame forever.
+     */
+    static final int ERRORS_BURST = 50;
+    static final double ERRORS_PER_SECOND = 5;
 
     private final String id;
     private final WsSession ws;
@@ -51,6 +57,8 @@ final class Connection implements Subscriber {
     private final Map<String, String> rooms = new ConcurrentHashMap<>();
     /** Reader thread only. */
     private final TokenBucket sends;
+    /** Reader thread only: every error answer costs a token; a client that runs out is abusive (1008). */
+    private final TokenBucket errors;
     /** Reader thread only: fragments of a text message not yet complete. */
     private StringBuilder partial;
     private int partialBytes;
@@ -83,6 +91,7 @@ final class Connection implements Subscriber {
         this.outbox = new Outbox(config.outboxMaxMessages(), config.outboxMaxBytes(), Connections.BATCH_BYTES);
         this.writer = new SessionWriter(ws, outbox, trace, this::writeFailed);
         this.sends = new TokenBucket(config.ratePerSecond(), config.rateBurst(), now);
+        this.errors = new TokenBucket(ERRORS_PER_SECOND, ERRORS_BURST, now);
         this.lastHeard = now;
         this.nextPing = now + config.heartbeat().toNanos();
     }
@@ -142,6 +151,10 @@ final class Connection implements Subscriber {
             apply(decoder.decode(text));
         } catch (ProtocolError e) {
             telemetry.rejected(e.code().code());
+            if (!errors.tryTake(System.nanoTime())) {
+                closeWith(CloseReason.POLICY);
+                return;
+            }
             reply(e.toFrame());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "session " + id + ": internal error", e);

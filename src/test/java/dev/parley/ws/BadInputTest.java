@@ -85,6 +85,25 @@ class BadInputTest {
     }
 
     @Test
+    void aFloodOfBadFramesIsClosedAsAbuse() {
+        try (ChatClient bystander = ChatClient.joined(ws, "flood", "bystander");
+             ChatClient flooder = ChatClient.open(ws)) {
+            try {
+                for (int i = 0; i < Connection.ERRORS_BURST + 20 && !flooder.isClosed(); i++) {
+                    flooder.sendText("garbage " + i);
+                }
+            } catch (java.util.concurrent.CompletionException closedUnderUs) {
+                // the server closed while we were still sending: that is the point
+            }
+            assertThat(flooder.awaitClose()).isEqualTo(1008);
+            assertThat(flooder.all("error").size()).isBetween(Connection.ERRORS_BURST, Connection.ERRORS_BURST + 5);
+            bystander.send(ChatClient.obj("type", "ping"));
+            bystander.next("pong");
+            assertThat(bystander.isClosed()).isFalse();
+        }
+    }
+
+    @Test
     void textLimitCountsCharactersNotBytes() {
         try (ChatClient c = ChatClient.joined(ws, "chars", "c")) {
             c.say("chars", "é".repeat(100), "ok"); // 100 characters, 200 bytes: allowed
