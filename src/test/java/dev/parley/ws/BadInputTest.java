@@ -96,7 +96,8 @@ class BadInputTest {
                 // the server closed while we were still sending: that is the point
             }
             assertThat(flooder.awaitClose()).isEqualTo(1008);
-            assertThat(flooder.all("error").size()).isBetween(Connection.ERRORS_BURST, Connection.ERRORS_BURST + 5);
+            // Errors still queued when the close was decided are dropped with the rest of the queue.
+            assertThat(flooder.all("error").size()).isLessThanOrEqualTo(Connection.ERRORS_BURST);
             bystander.send(ChatClient.obj("type", "ping"));
             bystander.next("pong");
             assertThat(bystander.isClosed()).isFalse();
