@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -36,9 +37,12 @@ final class Browser implements AutoCloseable {
     private static final File CHROMIUM = new File("/usr/bin/chromium");
     private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
 
+    // Selenium warns that it has no DevTools bindings for this chromium; the tests use none.
+    // Held in a field: java.util.logging keeps loggers weakly, and a collected one forgets its level.
+    private static final Logger SELENIUM_LOG = Logger.getLogger("org.openqa.selenium");
+
     static {
-        // Selenium warns that it has no DevTools bindings for this chromium; the tests use none.
-        Logger.getLogger("org.openqa.selenium").setLevel(Level.SEVERE);
+        SELENIUM_LOG.setLevel(Level.SEVERE);
     }
 
     private final ChromeDriver driver;
@@ -56,20 +60,16 @@ final class Browser implements AutoCloseable {
         Assumptions.abort(why);
     }
 
-    /** A desktop-sized window. */
+    /** A desktop-sized window with a fresh profile. */
     static Browser open() {
-        return open(1200, 800);
-    }
-
-    static Browser open(int width, int height) {
         try {
-            return new Browser(Files.createTempDirectory("parley-chromium-"), width, height);
+            return new Browser(Files.createTempDirectory("parley-chromium-"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private Browser(Path profile, int width, int height) {
+    private Browser(Path profile) {
         this.profile = profile;
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER)
@@ -82,7 +82,7 @@ final class Browser implements AutoCloseable {
                               "--hide-scrollbars", "--user-data-dir=" + profile);
         options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
         driver = new ChromeDriver(service, options);
-        resize(width, height);
+        resize(1200, 800);
     }
 
     /** Sets the page's viewport (not the window, whose frame differs between chromium versions). */
@@ -98,7 +98,7 @@ final class Browser implements AutoCloseable {
      * Opens the page on {@code room} and signs in as {@code name}, as a newcomer: what earlier
      * tests left in this browser's storage and console is gone.
      */
-    Browser signIn(String baseUrl, String name, String room) {
+    void signIn(String baseUrl, String name, String room) {
         driver.get(baseUrl + "favicon.svg");
         driver.executeScript("sessionStorage.clear(); localStorage.clear()");
         console();
@@ -108,7 +108,6 @@ final class Browser implements AutoCloseable {
         nameInput.sendKeys(name);
         driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
         await().atMost(WAIT).until(() -> "online".equals(status()) && members().contains(name));
-        return this;
     }
 
     /** Closes the page, and with it its connection. */
@@ -190,7 +189,7 @@ final class Browser implements AutoCloseable {
     public void close() {
         driver.quit();
         try (var files = Files.walk(profile)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // A leftover profile in /tmp is harmless; the test result is what matters.
         }
