@@ -27,6 +27,7 @@ public record ParleyConfig(Duration heartbeat,
                            Duration historyTtl,
                            int roomsMax,
                            int roomsPerConnection,
+                           int connectionsPerAddress,
                            Duration shutdownGrace,
                            Duration drainTimeout,
                            int drainBatch) {
@@ -37,13 +38,15 @@ public record ParleyConfig(Duration heartbeat,
     public ParleyConfig {
         origins = List.copyOf(origins);
         trustedProxies = List.copyOf(trustedProxies);
-        List<String> errors = problems(heartbeat, idleTimeout, writeDeadline, outboxMaxMessages, outboxMaxBytes,
-                                       maxFrameBytes, maxTextChars, ratePerSecond, rateBurst, historySize,
-                                       historyOnJoin, historyTtl, roomsMax, roomsPerConnection, shutdownGrace,
-                                       drainTimeout, drainBatch);
+    }
+
+    /** Returns this configuration, or throws naming every relation it breaks. */
+    public ParleyConfig validated() {
+        List<String> errors = problems();
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("Invalid Parley configuration:\n  - " + String.join("\n  - ", errors));
         }
+        return this;
     }
 
     /** The defaults, as documented in the README. */
@@ -72,9 +75,10 @@ public record ParleyConfig(Duration heartbeat,
                 p.get("history.ttl").as(Duration.class).orElse(Duration.ofHours(1)),
                 p.get("rooms.max").asInt().orElse(10_000),
                 p.get("rooms.per-connection").asInt().orElse(32),
+                p.get("connections.per-address").asInt().orElse(0),
                 s.get("grace").as(Duration.class).orElse(Duration.ofSeconds(20)),
                 s.get("drain-timeout").as(Duration.class).orElse(Duration.ofSeconds(5)),
-                s.get("batch").asInt().orElse(500));
+                s.get("batch").asInt().orElse(500)).validated();
     }
 
     /** Lists may be given as YAML lists or, from the environment, as comma-separated strings. */
@@ -89,11 +93,7 @@ public record ParleyConfig(Duration heartbeat,
         return raw.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
     }
 
-    private static List<String> problems(Duration heartbeat, Duration idleTimeout, Duration writeDeadline,
-                                         int outboxMaxMessages, long outboxMaxBytes, int maxFrameBytes,
-                                         int maxTextChars, double ratePerSecond, int rateBurst, int historySize,
-                                         int historyOnJoin, Duration historyTtl, int roomsMax, int roomsPerConnection,
-                                         Duration shutdownGrace, Duration drainTimeout, int drainBatch) {
+    private List<String> problems() {
         List<String> e = new ArrayList<>();
         positive(e, "parley.heartbeat", heartbeat);
         positive(e, "parley.idle-timeout", idleTimeout);
@@ -150,6 +150,9 @@ public record ParleyConfig(Duration heartbeat,
         }
         if (roomsPerConnection < 1) {
             e.add("parley.rooms.per-connection must be at least 1, is " + roomsPerConnection);
+        }
+        if (connectionsPerAddress < 0) {
+            e.add("parley.connections.per-address must be 0 (no limit) or more, is " + connectionsPerAddress);
         }
         if (drainBatch < 1) {
             e.add("shutdown.batch must be at least 1, is " + drainBatch);

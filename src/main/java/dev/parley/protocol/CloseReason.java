@@ -15,6 +15,8 @@ public enum CloseReason {
     BINARY(1003, "binary frames are not accepted", Side.SERVER),
     /** Rejected frames faster than any well-behaved client sends them. */
     POLICY(1008, "too many invalid messages", Side.SERVER),
+    /** The client's address holds {@code parley.connections.per-address} connections already. */
+    TOO_MANY_CONNECTIONS(1008, "too many connections from this address", Side.SERVER),
     /** A message larger than {@code parley.max-frame-bytes}. */
     TOO_BIG(1009, "message too big", Side.SERVER),
     /** A bug on our side; the client may reconnect and resume. */

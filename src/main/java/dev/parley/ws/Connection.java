@@ -112,6 +112,9 @@ final class Connection implements Subscriber {
         outbox.offerAlways(Encoder.hello(id, 1, config.heartbeat().toSeconds(), config.maxTextChars()));
         writerThread = registry.startThread("parley-writer-" + id, writer);
         registry.startThread("parley-reaper-" + id, this::reap);
+        if (!registry.admit(client)) {
+            closeWith(CloseReason.TOO_MANY_CONNECTIONS);
+        }
     }
 
     // ---- inbound, on the reader thread -------------------------------------------------------

@@ -22,6 +22,8 @@ public final class Connections implements AutoCloseable {
     static final int BATCH_BYTES = 32 * 1024;
 
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    /** Open connections per client address (as resolved through trusted proxies). */
+    private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
     /** Writer and reaper threads still running, across all connections: proof that nothing leaks. */
     private final AtomicInteger threads = new AtomicInteger();
     private final ParleyConfig config;
@@ -70,8 +72,16 @@ public final class Connections implements AutoCloseable {
         open.add(c);
     }
 
+    /** Counts the connection against its client address; false when that address is over its limit. */
+    boolean admit(String client) {
+        int n = perAddress.merge(client, 1, Integer::sum);
+        return config.connectionsPerAddress() == 0 || n <= config.connectionsPerAddress();
+    }
+
     void remove(Connection c) {
-        open.remove(c);
+        if (open.remove(c)) {
+            perAddress.computeIfPresent(c.client(), (k, n) -> n == 1 ? null : n - 1);
+        }
     }
 
     /**
