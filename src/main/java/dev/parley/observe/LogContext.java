@@ -6,12 +6,20 @@ package dev.parley.observe;
  * the writer and reaper threads that the reader starts; the value is inheritable, so setting it
  * on the reader before those start covers all three. Read by {@link PlainLogFormatter} and
  * {@link JsonLogFormatter} on the thread that logs.
+ *
+ * <p>Those threads are all virtual. A platform thread that some library happens to create lazily
+ * from a connection thread (a pool worker, say) would inherit the value too and then label its
+ * lines with a stranger's session for the rest of its life; an inherited value is therefore
+ * honoured on virtual threads only.
  */
 public final class LogContext {
-    private static final InheritableThreadLocal<Ids> CURRENT = new InheritableThreadLocal<>();
+    private static final InheritableThreadLocal<Binding> CURRENT = new InheritableThreadLocal<>();
 
     /** traceId and spanId are null when tracing is off. */
     public record Ids(String session, String traceId, String spanId) {
+    }
+
+    private record Binding(Ids ids, Thread owner) {
     }
 
     private LogContext() {
@@ -19,18 +27,23 @@ public final class LogContext {
 
     /** The ids of the connection this thread works for, or null. */
     public static Ids current() {
-        return CURRENT.get();
+        Binding b = CURRENT.get();
+        if (b == null) {
+            return null;
+        }
+        Thread t = Thread.currentThread();
+        return t == b.owner() || t.isVirtual() ? b.ids() : null;
     }
 
-    /** Marks this thread (and threads it starts from now on) as working for a connection. */
+    /** Marks this thread (and virtual threads it starts from now on) as working for a connection. */
     static void set(Ids ids) {
-        CURRENT.set(ids);
+        CURRENT.set(ids == null ? null : new Binding(ids, Thread.currentThread()));
     }
 
     /** Runs {@code r} with {@code ids} as the context, then restores the thread's own. */
     static void with(Ids ids, Runnable r) {
-        Ids previous = CURRENT.get();
-        CURRENT.set(ids);
+        Binding previous = CURRENT.get();
+        set(ids);
         try {
             r.run();
         } finally {

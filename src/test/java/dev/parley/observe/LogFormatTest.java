@@ -71,6 +71,14 @@ class LogFormatTest {
         assertThat(seen[0]).isEqualTo(ids);
     }
 
+    @Test
+    void platformThreadsDoNotInheritAConnection() throws Exception {
+        LogContext.set(new LogContext.Ids("s-4", null, null));
+        LogContext.Ids[] seen = {new LogContext.Ids("unset", null, null)};
+        Thread.ofPlatform().start(() -> seen[0] = LogContext.current()).join();
+        assertThat(seen[0]).isNull();
+    }
+
     private static LogRecord record(String message, LogFields fields) {
         LogRecord r = new LogRecord(Level.INFO, message);
         r.setLoggerName("dev.parley.connection");
