@@ -1,0 +1,379 @@
+package dev.parley.ws;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import dev.parley.protocol.Encoder;
+import dev.parley.protocol.Frame;
+
+/**
+ * Question: does the {@link Outbox}'s single {@code ReentrantLock} hold up when producers offer
+ * while its writer drains, or would a lock-free queue move more frames?
+ *
+ * <p>In this package because {@code Outbox} is package-private (a split package on the
+ * benchmark's classpath). Variants: {@code locked} is the real {@code Outbox} (default bounds,
+ * {@link Connections#BATCH_BYTES} batches), whose {@code take} joins the batch into one string
+ * while it holds the lock; {@code split} is the same lock and queue, joining after the unlock
+ * ({@link SplitLockOutbox}); {@code lockfree} is the same contract built on a
+ * {@link ConcurrentLinkedQueue} with atomic message and byte counts and park/unpark for the
+ * writer ({@link LockFreeOutbox}). Groups: {@code p1} is one producer and the writer — a
+ * connection in one room, whose offers that room's lock already serialises; {@code p3} is three
+ * producers and the writer — a connection in several busy rooms (oversubscribed on 2 cores, as
+ * a busy server is). A producer's operation delivers one ~190-byte message frame, retrying with
+ * {@code Thread.yield()} while the queue is full (counted as {@code full}); the writer's is one
+ * {@code take}, which coalesces up to 32 KiB into one string as {@link SessionWriter} gets it,
+ * and discards it ({@code frames} counts what it carried). So the frames a second the writer
+ * reports is the outbox's transfer rate.
+ *
+ * <p>Expected: the writer takes the lock once per batch of up to ~170 frames, so a producer
+ * meets it rarely; the lock's one CAS per offer against the lock-free queue's three atomic
+ * updates plus a node allocation make {@code locked} at least as fast with one producer. With
+ * three producers on two cores a preempted lock holder stalls the others, so {@code lockfree}
+ * may gain there — by how much is the question. If {@code split} closes most of a gap, the lock
+ * is not the problem; what it is held across is.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class OutboxBenchmark {
+    /** The outbox's bounds: parley.outbox.max-messages and parley.outbox.max-bytes defaults. */
+    private static final int MAX_MESSAGES = 1024;
+    private static final long MAX_BYTES = 1024 * 1024;
+
+    /** The contract both variants meet, as SessionWriter and Room use it. */
+    interface Queue {
+        boolean offer(Frame f);
+
+        Outbox.Work take(StringBuilder sb) throws InterruptedException;
+
+        /** Makes a waiting take return, so that the writer can see the end of an iteration. */
+        void wake();
+    }
+
+    @State(Scope.Group)
+    public static class Shared {
+        @Param({"locked", "split", "lockfree"})
+        String variant;
+
+        Queue queue;
+        Frame frame;
+        private Thread waker;
+        private volatile boolean running;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            queue = switch (variant) {
+                case "locked" -> new Locked(new Outbox(MAX_MESSAGES, MAX_BYTES, Connections.BATCH_BYTES));
+                case "split" -> new SplitLockOutbox(MAX_MESSAGES, MAX_BYTES, Connections.BATCH_BYTES);
+                case "lockfree" -> new LockFreeOutbox(MAX_MESSAGES, MAX_BYTES, Connections.BATCH_BYTES);
+                default -> throw new IllegalArgumentException(variant);
+            };
+            frame = Encoder.message("lobby", 123_456, "alice", "x".repeat(100), 1_700_000_000_000L, "m-1");
+            // JMH stops the producers and the writer independently; a writer waiting on an empty
+            // queue would never return. A wake a millisecond (a ping to the real outbox) frees it.
+            running = true;
+            waker = Thread.ofPlatform().daemon().name("outbox-bench-waker").start(() -> {
+                while (running) {
+                    LockSupport.parkNanos(1_000_000);
+                    queue.wake();
+                }
+            });
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws InterruptedException {
+            running = false;
+            waker.join();
+        }
+    }
+
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Producer {
+        /** Offers refused because the queue was at its bound. */
+        public long full;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            full = 0;
+        }
+    }
+
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Writer {
+        /** Frames the writer took out, coalesced. */
+        public long frames;
+        final StringBuilder batch = new StringBuilder(1024);
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            frames = 0;
+        }
+    }
+
+    @Benchmark
+    @Group("p1")
+    @GroupThreads(1)
+    public boolean offer1(Shared s, Producer p) {
+        return deliver(s, p);
+    }
+
+    @Benchmark
+    @Group("p1")
+    @GroupThreads(1)
+    public Outbox.Work take1(Shared s, Writer w) throws InterruptedException {
+        return drain(s, w);
+    }
+
+    @Benchmark
+    @Group("p3")
+    @GroupThreads(3)
+    public boolean offer3(Shared s, Producer p) {
+        return deliver(s, p);
+    }
+
+    @Benchmark
+    @Group("p3")
+    @GroupThreads(1)
+    public Outbox.Work take3(Shared s, Writer w) throws InterruptedException {
+        return drain(s, w);
+    }
+
+    private static boolean deliver(Shared s, Producer p) {
+        while (!s.queue.offer(s.frame)) {
+            p.full++;
+            Thread.yield();
+        }
+        return true;
+    }
+
+    private static Outbox.Work drain(Shared s, Writer w) throws InterruptedException {
+        Outbox.Work work = s.queue.take(w.batch);
+        w.frames += work.frames();
+        return work;
+    }
+
+    static final class Locked implements Queue {
+        private final Outbox outbox;
+
+        Locked(Outbox outbox) {
+            this.outbox = outbox;
+        }
+
+        @Override
+        public boolean offer(Frame f) {
+            return outbox.offer(f);
+        }
+
+        @Override
+        public Outbox.Work take(StringBuilder sb) throws InterruptedException {
+            return outbox.take(sb);
+        }
+
+        @Override
+        public void wake() {
+            outbox.ping();
+        }
+    }
+
+    /**
+     * The outbox's own design with one change: {@code take} only moves the frames of a batch out
+     * under the lock and joins them into the batch string after releasing it, so producers never
+     * wait for the writer's copying. Frames only, like {@link LockFreeOutbox}.
+     */
+    static final class SplitLockOutbox implements Queue {
+        private static final Outbox.Work WOKEN = new Outbox.Work(null, true, null, 0, 0, null, false);
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition ready = lock.newCondition();
+        private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+        private final int maxMessages;
+        private final long maxBytes;
+        private final int batchBytes;
+        /** Guarded by lock. */
+        private long bytes;
+        private boolean woken;
+        /** The writer's: frames taken out under the lock, joined after it. */
+        private Frame[] taken = new Frame[64];
+
+        SplitLockOutbox(int maxMessages, long maxBytes, int batchBytes) {
+            this.maxMessages = maxMessages;
+            this.maxBytes = maxBytes;
+            this.batchBytes = batchBytes;
+        }
+
+        @Override
+        public boolean offer(Frame f) {
+            lock.lock();
+            try {
+                if (frames.size() >= maxMessages || bytes + f.bytes() > maxBytes) {
+                    return false;
+                }
+                frames.add(f);
+                bytes += f.bytes();
+                if (frames.size() == 1) {
+                    ready.signal();
+                }
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public Outbox.Work take(StringBuilder sb) throws InterruptedException {
+            int n = 0;
+            int size = 0;
+            lock.lock();
+            try {
+                while (frames.isEmpty() && !woken) {
+                    ready.await();
+                }
+                if (frames.isEmpty()) {
+                    woken = false;
+                    return WOKEN;
+                }
+                Frame f;
+                while ((f = frames.peek()) != null && (n == 0 || size + f.bytes() + 1 <= batchBytes)) {
+                    frames.poll();
+                    if (n == taken.length) {
+                        taken = java.util.Arrays.copyOf(taken, n * 2);
+                    }
+                    taken[n++] = f;
+                    size += f.bytes() + 1;
+                    bytes -= f.bytes();
+                }
+            } finally {
+                lock.unlock();
+            }
+            sb.setLength(0);
+            for (int i = 0; i < n; i++) {
+                if (i > 0) {
+                    sb.append('\n');
+                }
+                sb.append(taken[i].json());
+                taken[i] = null;
+            }
+            return new Outbox.Work(null, false, sb.toString(), n, size, null, false);
+        }
+
+        @Override
+        public void wake() {
+            lock.lock();
+            try {
+                woken = true;
+                ready.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * The alternative: a multi-producer, single-consumer queue with no lock. The bounds are
+     * reserved with atomic adds (and given back when over); the writer parks when it finds the
+     * queue empty and a producer unparks it when it sees the writer parked. Same coalescing as
+     * {@link Outbox#take}. Frames only: pings, pongs and close are left out, which favours it.
+     */
+    static final class LockFreeOutbox implements Queue {
+        private static final Outbox.Work WOKEN = new Outbox.Work(null, true, null, 0, 0, null, false);
+        private final ConcurrentLinkedQueue<Frame> frames = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger count = new AtomicInteger();
+        private final AtomicLong bytes = new AtomicLong();
+        private final int maxMessages;
+        private final long maxBytes;
+        private final int batchBytes;
+        /** The consumer thread, set by it before it first parks. */
+        private volatile Thread writer;
+        /** True while the writer is (about to be) parked: producers unpark it. */
+        private volatile boolean parked;
+        private volatile boolean woken;
+
+        LockFreeOutbox(int maxMessages, long maxBytes, int batchBytes) {
+            this.maxMessages = maxMessages;
+            this.maxBytes = maxBytes;
+            this.batchBytes = batchBytes;
+        }
+
+        @Override
+        public boolean offer(Frame f) {
+            if (count.getAndIncrement() >= maxMessages) {
+                count.decrementAndGet();
+                return false;
+            }
+            if (bytes.addAndGet(f.bytes()) > maxBytes) {
+                bytes.addAndGet(-f.bytes());
+                count.decrementAndGet();
+                return false;
+            }
+            frames.offer(f);
+            if (parked) {
+                LockSupport.unpark(writer);
+            }
+            return true;
+        }
+
+        @Override
+        public Outbox.Work take(StringBuilder sb) {
+            Frame f;
+            while ((f = frames.poll()) == null) {
+                if (woken) {
+                    woken = false;
+                    return WOKEN;
+                }
+                writer = Thread.currentThread();
+                parked = true; // then re-check: an offer either sees this flag or we see its frame
+                if (frames.isEmpty() && !woken) {
+                    LockSupport.park(this);
+                }
+                parked = false;
+            }
+            sb.setLength(0);
+            int n = 0;
+            int size = 0;
+            while (true) {
+                if (n++ > 0) {
+                    sb.append('\n');
+                }
+                sb.append(f.json());
+                size += f.bytes() + 1;
+                Frame next = frames.peek();
+                if (next == null || size + next.bytes() + 1 > batchBytes) {
+                    break;
+                }
+                f = frames.poll(); // the only consumer: this is `next`
+            }
+            count.addAndGet(-n);
+            bytes.addAndGet(-(size - n));
+            return new Outbox.Work(null, false, sb.toString(), n, size, null, false);
+        }
+
+        @Override
+        public void wake() {
+            woken = true;
+            Thread w = writer;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+}
