@@ -43,7 +43,7 @@ export class Sidebar {
     }));
 
     $('member-count').textContent = active.state === 'joined' ? String(names.length) : '';
-    $('members').replaceChildren(...names.map(name => el('li', { class: name === chat.me ? 'self' : null },
+    $('members').replaceChildren(...names.map(name => el('li', {},
       avatar(name), el('span', { class: 'name', text: name }), name === chat.me && el('span', { class: 'you', text: 'you' }))));
     $('me').textContent = chat.me;
   }
