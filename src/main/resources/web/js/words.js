@@ -18,8 +18,9 @@ export function plainError(error, limits) {
 
 const NAME_MAX = 32;
 const ROOM = /^[A-Za-z0-9_.-]{1,64}$/;
-// The server's notion of "control": controls, invisible formatting, line separators, unassigned.
-const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cn}\p{Cs}]/u;
+// The server's rule (docs/protocol.md): controls, line separators, unassigned code points and
+// bidirectional overrides are refused; the zero-width joiner inside emoji is fine.
+const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}\p{Cn}\p{Cs}\u202A-\u202E\u2066-\u2069\u200E\u200F]/u;
 
 /** The server's rules for names, checked here so a typo gets an answer before any round trip. */
 export function nameProblem(name) {

@@ -122,10 +122,16 @@ public final class Decoder {
         return v.asLong();
     }
 
+    /**
+     * Characters a name may not hold: controls, line breaks, unassigned code points, and the
+     * bidirectional overrides that make one name look like another. Other invisible formatting
+     * characters stay allowed: the zero-width joiner holds emoji such as 👩‍💻 together.
+     */
     private static boolean control(int cp) {
         int t = Character.getType(cp);
-        return t == Character.CONTROL || t == Character.FORMAT || t == Character.LINE_SEPARATOR
-               || t == Character.PARAGRAPH_SEPARATOR || t == Character.UNASSIGNED || t == Character.SURROGATE;
+        boolean bidi = (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F;
+        return bidi || t == Character.CONTROL || t == Character.LINE_SEPARATOR || t == Character.PARAGRAPH_SEPARATOR
+               || t == Character.UNASSIGNED || t == Character.SURROGATE;
     }
 
     private static String clip(String s) {

@@ -113,6 +113,16 @@ class BadInputTest {
     }
 
     @Test
+    void emojiNamesAreFineButBidiOverridesAreNot() {
+        try (ChatClient c = ChatClient.open(ws)) {
+            assertThat(c.join("names", "dev \uD83D\uDC69\u200D\uD83D\uDCBB").path("members").get(0).asText())
+                    .isEqualTo("dev \uD83D\uDC69\u200D\uD83D\uDCBB");
+            c.send(ChatClient.obj("type", "join", "room", "names2", "name", "admin\u202Egnp.exe"));
+            assertThat(c.next("error").path("code").asText()).isEqualTo("invalid_name");
+        }
+    }
+
+    @Test
     void unknownFieldsAreIgnored() {
         try (ChatClient c = ChatClient.open(ws)) {
             c.sendText("{\"type\":\"join\",\"room\":\"fwd\",\"name\":\"f\",\"colour\":\"blue\"}");
