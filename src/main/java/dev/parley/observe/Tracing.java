@@ -39,10 +39,16 @@ public final class Tracing implements AutoCloseable {
 
     private final Tracer tracer;
     private final SdkTracerProvider provider;
+    /** Flushes on JVM exit, should the process go down before {@link #close()} runs; null when off. */
+    private final Thread flushOnExit;
 
     private Tracing(Tracer tracer, SdkTracerProvider provider) {
         this.tracer = tracer;
         this.provider = provider;
+        this.flushOnExit = provider == null ? null : new Thread(this::flush, "parley-tracing-flush");
+        if (flushOnExit != null) {
+            Runtime.getRuntime().addShutdownHook(flushOnExit);
+        }
     }
 
     /** Tracing as configured under {@code parley.tracing} and the OTEL_* overrides. */
@@ -90,9 +96,19 @@ public final class Tracing implements AutoCloseable {
     /** Exports what is still queued (bounded wait) and stops the exporter. */
     @Override
     public void close() {
-        if (provider != null) {
-            provider.shutdown().join(5, TimeUnit.SECONDS);
+        if (provider == null) {
+            return;
         }
+        try {
+            Runtime.getRuntime().removeShutdownHook(flushOnExit);
+        } catch (IllegalStateException e) {
+            // already exiting: the hook is running or has run; shutting down twice is harmless
+        }
+        flush();
+    }
+
+    private void flush() {
+        provider.shutdown().join(5, TimeUnit.SECONDS);
     }
 
     private static SpanExporter exporter(TracingSettings settings) {
