@@ -1,6 +1,5 @@
 package dev.parley.observe;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
