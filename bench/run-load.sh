@@ -18,6 +18,10 @@
 #                SERVER_OPTS='-XX:StartFlightRecording=filename=/tmp/parley.jfr,settings=profile'
 #   GEN_OPTS     extra JVM options for the load generator
 #   RESULTS      directory for logs and JSON lines (default: bench/target/results/SCENARIO-TIME)
+#   QUIET_PCT    before each run, wait (up to QUIET_WAIT s, default 30) until other processes
+#                use less than this % of one core (default 30): on a shared 2-core machine a
+#                build running beside the benchmark moves every figure. Each run still reports
+#                what others took during its window (others_cpu_pct).
 #
 # The server gets -Dparley.rate.per-second=1000 -Dparley.rate.burst=2000: its default limit of
 # 20 messages a second per connection (burst 40) would drop most of 10 senders' 40 msg/s each.
@@ -94,7 +98,27 @@ trap stop_server EXIT INT TERM
   echo "generator: ${args[*]} ${extra[*]:-}"
 } | tee "$RESULTS/about.txt"
 
+# Busy % of one core over the last second, from /proc/stat (all but idle and iowait).
+machine_busy_pct() {
+  local a b
+  read -r _ a1 a2 a3 a4 a5 a6 a7 a8 _ < /proc/stat; a=$((a1+a2+a3+a6+a7+a8)); local ai=$((a4+a5))
+  sleep 1
+  read -r _ b1 b2 b3 b4 b5 b6 b7 b8 _ < /proc/stat; b=$((b1+b2+b3+b6+b7+b8)); local bi=$((b4+b5))
+  local total=$(( (b - a) + (bi - ai) ))
+  [ "$total" -gt 0 ] || { echo 0; return; }
+  echo $(( 100 * (b - a) * $(nproc) / total ))
+}
+wait_quiet() {
+  local limit="${QUIET_PCT:-30}" deadline=$((SECONDS + ${QUIET_WAIT:-30})) busy
+  while busy=$(machine_busy_pct); [ "$busy" -gt "$limit" ]; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "(machine still ${busy}% busy; running anyway)"; return 0
+    fi
+  done
+}
+
 for run in $(seq 1 "$runs"); do
+  wait_quiet
   port=$("$JAVA" -jar "$LOAD_JAR" free-port)
   # shellcheck disable=SC2086 # SERVER_OPTS is a list of JVM options
   "$JAVA" ${SERVER_OPTS:-} -Dserver.host=127.0.0.1 -Dserver.port="$port" \

@@ -42,9 +42,9 @@ final class FanoutScenario {
         WsConnection[] receivers = new WsConnection[n];
         WsConnection[] senderConnections = new WsConnection[s];
         ServerProbe server = o.serverPid > 0 ? new ServerProbe(o.serverPid) : null;
-        ServerProbe self = ServerProbe.self();
         ReadDriver driver = new ReadDriver(o.io, o.reactors);
 
+        CpuSnapshot connectCpu0 = CpuSnapshot.take(server);
         Phase.Outcome connect = Phase.run("connect", n + s, o.connectConcurrency, o.connectTimeoutSeconds, i -> {
             boolean sender = i >= n;
             PeerStats stats = sender ? new PeerStats(window, false, 0) : new PeerStats(window, true, s);
@@ -62,6 +62,7 @@ final class FanoutScenario {
                 receivers[i] = c;
             }
         });
+        CpuSnapshot connectCpu1 = CpuSnapshot.take(server);
         System.err.printf("connected %d of %d in %.0f ms%n", connect.succeeded(), n + s, connect.elapsedMillis());
 
         Phase.Outcome join = Phase.run("join", n + s, o.connectConcurrency, o.connectTimeoutSeconds, i -> {
@@ -120,13 +121,9 @@ final class FanoutScenario {
 
         sleepUntil(windowStart);
         stalled.forEach(WsConnection::pauseReading);
-        long serverCpu0 = server == null ? -1 : server.cpuNanos();
-        long selfCpu0 = self.cpuNanos();
-        long machine0 = ServerProbe.machineBusyNanos();
+        CpuSnapshot windowCpu0 = CpuSnapshot.take(server);
         sleepUntil(windowEnd);
-        long serverCpu1 = server == null ? -1 : server.cpuNanos();
-        long selfCpu1 = self.cpuNanos();
-        long machine1 = ServerProbe.machineBusyNanos();
+        CpuSnapshot windowCpu1 = CpuSnapshot.take(server);
 
         for (int i = 0; i < s; i++) {
             // A sender blocked in a write to a server that stopped reading it must not hang the run.
@@ -199,6 +196,7 @@ final class FanoutScenario {
         r.put("warmup_s", o.warmupSeconds).put("duration_s", o.durationSeconds, "measured window (s)");
         r.put("text_bytes", o.textBytes);
         phase(r, "connect", connect, "connections established");
+        CpuSnapshot.report(r, "connect_", connectCpu0, connectCpu1, connect.succeeded(), "conn");
         r.put("join_ms", round(join.elapsedMillis()), "all joined after (ms)");
         r.put("join_failed", join.failed());
         r.put("sent", sentInWindow, "messages sent in window").put("sent_total", sentTotal);
@@ -225,14 +223,9 @@ final class FanoutScenario {
         r.put("closes_stalled", Report.counts(closesStalled), "closes stalled (code:count)");
         r.put("closes_senders", Report.counts(closesSenders), "closes senders (code:count)");
         r.put("server_deliveries", serverDeliveries, "server deliveries in window (all members)");
-        cpu(r, "server", serverCpu0, serverCpu1, windowSeconds, serverDeliveries);
+        CpuSnapshot.report(r, "", windowCpu0, windowCpu1, serverDeliveries, "delivery");
         r.put("server_rss_mb", serverRss < 0 ? -1 : round(serverRss / 1024.0), "server RSS (MiB)");
         r.put("server_threads", serverThreads);
-        cpu(r, "gen", selfCpu0, selfCpu1, windowSeconds, serverDeliveries);
-        boolean othersKnown = server != null && machine0 >= 0 && machine1 >= 0 && serverCpu0 >= 0 && serverCpu1 >= 0;
-        double others = (machine1 - machine0) - (serverCpu1 - serverCpu0) - (selfCpu1 - selfCpu0);
-        r.put("others_cpu_pct", othersKnown ? round(Math.max(0, others) / 1e7 / windowSeconds) : -1,
-                "other processes' CPU in window (% of one core)");
         r.put("cores", Runtime.getRuntime().availableProcessors());
         return r;
     }
@@ -242,15 +235,6 @@ final class FanoutScenario {
         r.put(name + "_failures", Report.counts(p.failures()));
         r.put(name + "_ms", round(p.elapsedMillis()), "all " + name + "ed after (ms)");
         r.latency(name, p.micros(), "per " + name);
-    }
-
-    static void cpu(Report r, String who, long cpu0, long cpu1, double seconds, long deliveries) {
-        boolean known = cpu0 >= 0 && cpu1 >= 0;
-        double ms = known ? (cpu1 - cpu0) / 1e6 : -1;
-        r.put(who + "_cpu_ms", round(ms), who + " CPU in window (ms)");
-        r.put(who + "_cpu_pct", known ? round(ms / 10 / seconds) : -1, who + " CPU (% of one core)");
-        r.put(who + "_cpu_us_per_delivery", known && deliveries > 0 ? round(ms * 1000 / deliveries) : -1,
-                who + " CPU per delivery (us)");
     }
 
     /** Waits until {@code group} has {@code expected} in-window deliveries, it goes quiet, or the deadline. */

@@ -29,6 +29,7 @@ final class IdleScenario {
         long rssBefore = server == null ? -1 : server.rssKib();
         ReadDriver driver = new ReadDriver(o.io, o.reactors);
 
+        CpuSnapshot connectCpu0 = CpuSnapshot.take(server);
         Phase.Outcome connect = Phase.run("connect", n, o.connectConcurrency, o.connectTimeoutSeconds, i -> {
             PeerStats stats = new PeerStats(window, false, 0);
             WsConnection c = WsConnection.open(o.url, i, stats, 0, BUFFER_BYTES);
@@ -40,6 +41,7 @@ final class IdleScenario {
             }
             connections[i] = c;
         });
+        CpuSnapshot connectCpu1 = CpuSnapshot.take(server);
         System.err.printf("connected %d of %d in %.0f ms%n", connect.succeeded(), n, connect.elapsedMillis());
         long rssConnected = server == null ? -1 : server.rssKib();
 
@@ -91,6 +93,7 @@ final class IdleScenario {
         r.put("label", o.label).put("mode", "idle").put("io", o.io.name().toLowerCase());
         r.put("connections", n, "connections attempted").put("room_size", o.roomSize, "room size (0 = no join)");
         FanoutScenario.phase(r, "connect", connect, "connections established");
+        CpuSnapshot.report(r, "connect_", connectCpu0, connectCpu1, connect.succeeded(), "conn");
         if (join != null) {
             r.put("join_ms", FanoutScenario.round(join.elapsedMillis()), "all joined after (ms)");
             r.put("join_failed", join.failed(), "join failures");
