@@ -22,6 +22,14 @@ public final class Main {
             System.exit(2);
             return;
         }
+        if (!server.isRunning()) {
+            // Helidon 4.1.2 logs a bind failure instead of throwing it.
+            System.err.println("Parley could not start listening (is port " + config.get("server.port").asString().orElse("8080")
+                               + " already in use?); see the log above.");
+            server.stop();
+            System.exit(1);
+            return;
+        }
         server.drainOnSignals();
         String host = config.get("server.host").asString().orElse("0.0.0.0");
         String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;

@@ -59,11 +59,7 @@ public final class ParleyServer {
                 .addFeature(ObserveFeature.just(
                         HealthObserver.builder()
                                 .details(true)
-                                .addCheck(() -> HealthCheckResponse.builder()
-                                                  .status(!connections.draining())
-                                                  .detail("draining", connections.draining())
-                                                  .build(),
-                                          HealthCheckType.READINESS)
+                                .addCheck(new AcceptingConnections(connections))
                                 .build(),
                         MetricsObserver.create()))
                 .routing(this::routing)
@@ -158,7 +154,12 @@ public final class ParleyServer {
      * the JVM would report 143 for a shutdown that went exactly as planned.
      */
     void drainOnSignals() {
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
         sun.misc.SignalHandler drain = signal -> {
+            if (!started.compareAndSet(false, true)) {
+                return;
+            }
+            LOG.log(System.Logger.Level.INFO, "SIG" + signal.getName() + " received");
             Thread.ofPlatform().daemon().name("parley-grace").start(() -> {
                 try {
                     Thread.sleep(config.shutdownGrace());
@@ -168,11 +169,33 @@ public final class ParleyServer {
                     Thread.currentThread().interrupt();
                 }
             });
-            LOG.log(System.Logger.Level.INFO, "SIG" + signal.getName() + " received");
-            shutdown();
-            System.exit(0);
+            // Signal handlers run on a daemon thread: the JVM would exit under a drain that runs there
+            // as soon as the server's own threads end. A non-daemon thread keeps it alive to the end.
+            Thread.ofPlatform().daemon(false).name("parley-drain").start(() -> {
+                shutdown();
+                System.exit(0);
+            });
         };
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), drain);
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), drain);
+    }
+
+    /** Readiness: DOWN while draining, so load balancers stop sending new clients here. */
+    private record AcceptingConnections(Connections connections) implements io.helidon.health.HealthCheck {
+        @Override
+        public String name() {
+            return "accepting-connections";
+        }
+
+        @Override
+        public HealthCheckType type() {
+            return HealthCheckType.READINESS;
+        }
+
+        @Override
+        public HealthCheckResponse call() {
+            boolean draining = connections.draining();
+            return HealthCheckResponse.builder().status(!draining).detail("draining", draining).build();
+        }
     }
 }

@@ -91,28 +91,43 @@ final class ChatListener implements WsListener {
                 // no Connection, so no cleanup will ever end the span
                 trace.end(CloseReason.INTERNAL, CloseReason.INTERNAL.code(), CloseReason.INTERNAL.reason(), 0);
             }
+            if (connection == null) {
+                SocketAbort.abort(session); // nothing to serve this socket: drop it rather than read into a void
+            }
         }
     }
 
     @Override
     public void onMessage(WsSession session, String text, boolean last) {
+        if (connection == null) {
+            return; // onOpen failed and aborted the socket
+        }
         connection.onText(text, last);
     }
 
     @Override
     public void onMessage(WsSession session, BufferData buffer, boolean last) {
+        if (connection == null) {
+            return; // onOpen failed and aborted the socket
+        }
         connection.heard();
         connection.closeWith(CloseReason.BINARY);
     }
 
     @Override
     public void onPing(WsSession session, BufferData buffer) {
+        if (connection == null) {
+            return; // onOpen failed and aborted the socket
+        }
         connection.heard();
         connection.pong(buffer.readBytes());
     }
 
     @Override
     public void onPong(WsSession session, BufferData buffer) {
+        if (connection == null) {
+            return; // onOpen failed and aborted the socket
+        }
         connection.heard();
     }
 

@@ -107,11 +107,12 @@ final class Connection implements Subscriber {
     /** Called on the reader thread in onOpen: greets the client and starts the writer and reaper. */
     void start() {
         reader = Thread.currentThread();
+        // The reaper first: whatever fails below, cleanup still runs once this reader ends.
+        registry.startThread("parley-reaper-" + id, this::reap);
         registry.add(this);
         trace.opened(id);
         outbox.offerAlways(Encoder.hello(id, 1, config.heartbeat().toSeconds(), config.maxTextChars()));
         writerThread = registry.startThread("parley-writer-" + id, writer);
-        registry.startThread("parley-reaper-" + id, this::reap);
         if (!registry.admit(client)) {
             closeWith(CloseReason.TOO_MANY_CONNECTIONS);
         }

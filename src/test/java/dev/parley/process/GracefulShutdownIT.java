@@ -54,6 +54,9 @@ class GracefulShutdownIT {
             }
             assertThat(parley.awaitExit(Duration.ofSeconds(15))).isZero();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+            // The drain ran to its end before the process exited, not cut short by the JVM.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(parley.output()).anyMatch(l -> l.contains("stopped in")));
         }
     }
 

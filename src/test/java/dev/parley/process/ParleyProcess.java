@@ -1,15 +1,11 @@
 package dev.parley.process;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,12 +15,12 @@ final class ParleyProcess implements AutoCloseable {
     private static final Pattern URL = Pattern.compile("Open http://[^:]+:(\\d+)/");
 
     private final Process process;
-    private final List<String> output = new CopyOnWriteArrayList<>();
-    private final int port;
+    private final Path log;
+    private int port;
 
-    private ParleyProcess(Process process, int port) {
+    private ParleyProcess(Process process, Path log) {
         this.process = process;
-        this.port = port;
+        this.log = log;
     }
 
     static ParleyProcess start(String... properties) throws IOException {
@@ -39,26 +35,29 @@ final class ParleyProcess implements AutoCloseable {
         cmd.addAll(List.of(properties));
         cmd.add("-jar");
         cmd.add(jar.toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    lines.add(line);
-                    Matcher m = URL.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
+        // The log goes to a file under target/: kept for a look after a failure, and read without pipes.
+        Path log = Files.createTempFile(jar.getParent(), "parley-process-", ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ParleyProcess pp = new ParleyProcess(p, log);
+        pp.port = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .alias("Parley's start-up line in " + log)
+                .until(() -> {
+                    if (!p.isAlive()) {
+                        throw new IllegalStateException("Parley exited at start: " + pp.output());
                     }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-            port.completeExceptionally(new IllegalStateException("Parley exited before printing its URL: " + lines));
-        });
-        ParleyProcess pp = new ParleyProcess(p, port.orTimeout(30, TimeUnit.SECONDS).join());
-        pp.output.addAll(lines);
+                    return pp.output().stream().map(URL::matcher).filter(Matcher::find)
+                            .map(m -> Integer.parseInt(m.group(1))).findFirst().orElse(0);
+                }, port -> port > 0);
         return pp;
+    }
+
+    /** Everything the process printed so far (stdout and stderr). */
+    List<String> output() {
+        try {
+            return Files.readAllLines(log);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     int port() {
