@@ -14,6 +14,7 @@ import io.helidon.config.Config;
 public record ParleyConfig(Duration heartbeat,
                            Duration idleTimeout,
                            Duration writeDeadline,
+                           Duration writeDelay,
                            int outboxMaxMessages,
                            long outboxMaxBytes,
                            int maxFrameBytes,
@@ -62,6 +63,7 @@ public record ParleyConfig(Duration heartbeat,
                 p.get("heartbeat").as(Duration.class).orElse(Duration.ofSeconds(25)),
                 p.get("idle-timeout").as(Duration.class).orElse(Duration.ofSeconds(60)),
                 p.get("write-deadline").as(Duration.class).orElse(Duration.ofSeconds(5)),
+                p.get("write-delay").as(Duration.class).orElse(Duration.ZERO),
                 p.get("outbox.max-messages").asInt().orElse(1024),
                 p.get("outbox.max-bytes").asLong().orElse(1024 * 1024L),
                 p.get("max-frame-bytes").asInt().orElse(65536),
@@ -101,6 +103,9 @@ public record ParleyConfig(Duration heartbeat,
         positive(e, "parley.history.ttl", historyTtl);
         positive(e, "shutdown.grace", shutdownGrace);
         positive(e, "shutdown.drain-timeout", drainTimeout);
+        if (writeDelay.isNegative() || writeDelay.compareTo(Duration.ofMillis(100)) > 0) {
+            e.add("parley.write-delay must be between PT0S and PT0.1S, is " + writeDelay);
+        }
         if (!e.isEmpty()) {
             return e;
         }

@@ -1,13 +1,15 @@
 package dev.parley.protocol;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 
 /**
  * Builds server objects. Each returns a {@link Frame} that is encoded once and then shared by
@@ -25,16 +27,17 @@ public final class Encoder {
     }
 
     private static Frame object(String type, Body body) {
-        StringWriter out = new StringWriter(128);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        // Straight to UTF-8: the bytes are what every outbox and socket write uses.
+        ByteArrayBuilder out = new ByteArrayBuilder(128);
+        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             g.writeStartObject();
             g.writeStringField("type", type);
             body.write(g);
             g.writeEndObject();
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
+            throw new UncheckedIOException(e); // an in-memory buffer does not fail
         }
-        return Frame.of(out.toString());
+        return Frame.wrap(out.toByteArray());
     }
 
     public static Frame hello(String session, int protocol, long heartbeatSeconds, int maxText) {
@@ -98,17 +101,24 @@ public final class Encoder {
 
     /** The messages are already-encoded {@code message} objects: they are spliced in, not re-encoded. */
     public static Frame history(String room, List<Frame> messages, boolean more) {
-        StringBuilder sb = new StringBuilder(64 + messages.size() * 128);
         // Room names match [A-Za-z0-9_.-]+, so they need no escaping.
-        sb.append("{\"type\":\"history\",\"room\":\"").append(room).append("\",\"messages\":[");
+        byte[] head = ("{\"type\":\"history\",\"room\":\"" + room + "\",\"messages\":[").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("],\"more\":" + more + "}").getBytes(StandardCharsets.US_ASCII);
+        int size = head.length + tail.length + Math.max(0, messages.size() - 1);
+        for (Frame m : messages) {
+            size += m.bytes();
+        }
+        byte[] out = new byte[size];
+        System.arraycopy(head, 0, out, 0, head.length);
+        int at = head.length;
         for (int i = 0; i < messages.size(); i++) {
             if (i > 0) {
-                sb.append(',');
+                out[at++] = ',';
             }
-            sb.append(messages.get(i).json());
+            at = messages.get(i).copyTo(out, at);
         }
-        sb.append("],\"more\":").append(more).append('}');
-        return Frame.of(sb.toString());
+        System.arraycopy(tail, 0, out, at, tail.length);
+        return Frame.wrap(out);
     }
 
     public static Frame pong() {

@@ -89,7 +89,7 @@ final class Connection implements Subscriber {
         this.trace = trace;
         this.client = client;
         this.outbox = new Outbox(config.outboxMaxMessages(), config.outboxMaxBytes(), Connections.BATCH_BYTES);
-        this.writer = new SessionWriter(ws, outbox, trace, this::writeFailed);
+        this.writer = new SessionWriter(ws, outbox, trace, config.writeDelay(), this::writeFailed);
         this.sends = new TokenBucket(config.ratePerSecond(), config.rateBurst(), now);
         this.errors = new TokenBucket(ERRORS_PER_SECOND, ERRORS_BURST, now);
         this.lastHeard = now;
@@ -130,7 +130,7 @@ final class Connection implements Subscriber {
         if (ending.get() != null) {
             return; // closing: input no longer matters
         }
-        int bytes = Frame.of(text).bytes();
+        int bytes = Utf8.length(text);
         if (!last || partial != null) {
             if (partial == null) {
                 partial = new StringBuilder();

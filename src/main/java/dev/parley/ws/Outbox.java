@@ -1,6 +1,7 @@
 package dev.parley.ws;
 
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -13,9 +14,12 @@ import dev.parley.protocol.Frame;
  * never block; the lock is held for queue bookkeeping only, never across I/O.
  */
 final class Outbox {
-    /** What the writer does next, in this order: pong, ping, text, close. */
-    record Work(byte[] pong, boolean ping, String text, int frames, int bytes, CloseReason close, boolean stop) {
-        static final Work STOP = new Work(null, false, null, 0, 0, null, true);
+    /**
+     * What the writer does next, in this order: pong, ping, the {@code frames} objects placed in
+     * the caller's batch list ({@code bytes} long together), close.
+     */
+    record Work(byte[] pong, boolean ping, int frames, int bytes, CloseReason close, boolean stop) {
+        static final Work STOP = new Work(null, false, 0, 0, null, true);
     }
 
     private final int maxMessages;
@@ -131,10 +135,11 @@ final class Outbox {
     }
 
     /**
-     * Waits for work and takes it. Queued frames are coalesced into one text frame of
-     * newline-separated objects, up to {@code batchBytes}: one socket write for many deliveries.
+     * Waits for work and takes it. Queued frames move into {@code batch} (cleared first), up to
+     * {@code batchBytes}: the writer sends them as one text frame, one socket write for many
+     * deliveries. Only references move under the lock; the bytes are copied outside it.
      */
-    Work take(StringBuilder sb) throws InterruptedException {
+    Work take(List<Frame> batch) throws InterruptedException {
         lock.lock();
         try {
             while (!stopped && !ping && pong == null && frames.isEmpty() && close == null) {
@@ -147,25 +152,17 @@ final class Outbox {
             boolean pingNow = ping;
             pong = null;
             ping = false;
-            String text = null;
-            int n = 0;
+            batch.clear();
             int size = 0;
-            if (!frames.isEmpty()) {
-                sb.setLength(0);
-                Frame f;
-                while ((f = frames.peek()) != null && (n == 0 || size + f.bytes() + 1 <= batchBytes)) {
-                    frames.poll();
-                    if (n++ > 0) {
-                        sb.append('\n');
-                    }
-                    sb.append(f.json());
-                    size += f.bytes() + 1;
-                    bytes -= f.bytes();
-                }
-                text = sb.toString();
+            Frame f;
+            while ((f = frames.peek()) != null && (batch.isEmpty() || size + f.bytes() + 1 <= batchBytes)) {
+                frames.poll();
+                batch.add(f);
+                size += f.bytes();
+                bytes -= f.bytes();
             }
             CloseReason closeNow = frames.isEmpty() ? close : null;
-            return new Work(pongNow, pingNow, text, n, size, closeNow, false);
+            return new Work(pongNow, pingNow, batch.size(), size, closeNow, false);
         } finally {
             lock.unlock();
         }
