@@ -11,6 +11,9 @@
 #   stalled  the same plus 50 receivers that stop reading when the measured window starts
 #   idle     15,000 connections held for 30 s; server RSS before and after
 #   connect  10,000 connections, how long until all are established (held 2 s)
+#   calibrate  the generator against its own minimal single-threaded server (not Parley):
+#            500 receivers, 5 senders, 100 msg/s, one message per frame. What one socket
+#            write and one read cost on this machine, the floor under any server's figures.
 #
 # Environment:
 #   PARLEY_JAR   server jar (default: ../target/parley.jar, built with ./parley jar if absent)
@@ -48,6 +51,7 @@ case "$scenario" in
   stalled) args=(--receivers 1050 --stalled 50 --senders 10 --rate 400 --warmup 5 --duration 20) ;;
   idle)    args=(--mode idle --connections 15000 --hold 30) ;;
   connect) args=(--mode idle --connections 10000 --hold 2) ;;
+  calibrate) args=(--receivers 500 --senders 5 --rate 100 --warmup 3 --duration 10) ;;
   *) sed -n '2,30p' "$0" >&2; exit 2 ;;
 esac
 
@@ -69,7 +73,7 @@ if [ ! -f "$LOAD_JAR" ] || [ -n "$(find src pom.xml -newer "$LOAD_JAR" -print -q
   mvn -B -ntp -q -f "$BENCH_DIR/pom.xml" package
 fi
 PARLEY_JAR="${PARLEY_JAR:-$BENCH_DIR/../target/parley.jar}"
-if [ ! -f "$PARLEY_JAR" ]; then
+if [ "$scenario" != calibrate ] && [ ! -f "$PARLEY_JAR" ]; then
   (cd "$BENCH_DIR/.." && ./parley jar)
 fi
 
@@ -94,7 +98,8 @@ trap stop_server EXIT INT TERM
   echo "scenario: $scenario, $runs runs, $(date -u +%FT%TZ)"
   echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/Mem:/{print $2}') GiB"
   echo "java: $("$JAVA" -version 2>&1 | head -1)"
-  echo "server: $PARLEY_JAR ${SERVER_OPTS:-}"
+  if [ "$scenario" = calibrate ]; then echo "server: calibration server ${SERVER_OPTS:-}"
+  else echo "server: $PARLEY_JAR ${SERVER_OPTS:-}"; fi
   echo "generator: ${args[*]} ${extra[*]:-}"
 } | tee "$RESULTS/about.txt"
 
@@ -120,10 +125,16 @@ wait_quiet() {
 for run in $(seq 1 "$runs"); do
   wait_quiet
   port=$("$JAVA" -jar "$LOAD_JAR" free-port)
-  # shellcheck disable=SC2086 # SERVER_OPTS is a list of JVM options
-  "$JAVA" ${SERVER_OPTS:-} -Dserver.host=127.0.0.1 -Dserver.port="$port" \
-      -Dparley.rate.per-second=1000 -Dparley.rate.burst=2000 \
-      -jar "$PARLEY_JAR" > "$RESULTS/server-$run.log" 2>&1 &
+  if [ "$scenario" = calibrate ]; then
+    # shellcheck disable=SC2086 # SERVER_OPTS is a list of JVM options
+    "$JAVA" ${SERVER_OPTS:-} -jar "$LOAD_JAR" calibration-server --port "$port" \
+        > "$RESULTS/server-$run.log" 2>&1 &
+  else
+    # shellcheck disable=SC2086 # SERVER_OPTS is a list of JVM options
+    "$JAVA" ${SERVER_OPTS:-} -Dserver.host=127.0.0.1 -Dserver.port="$port" \
+        -Dparley.rate.per-second=1000 -Dparley.rate.burst=2000 \
+        -jar "$PARLEY_JAR" > "$RESULTS/server-$run.log" 2>&1 &
+  fi
   server_pid=$!
   up=""
   for _ in $(seq 300); do
