@@ -12,9 +12,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -22,6 +24,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Control;
 
 import dev.parley.protocol.Encoder;
 import dev.parley.protocol.Frame;
@@ -43,7 +47,8 @@ import dev.parley.protocol.Frame;
  * {@code Thread.yield()} while the queue is full (counted as {@code full}); the writer's is one
  * {@code take}, which coalesces up to 32 KiB into one string as {@link SessionWriter} gets it,
  * and discards it ({@code frames} counts what it carried). So the frames a second the writer
- * reports is the outbox's transfer rate.
+ * reports is the outbox's transfer rate. Three forks, not one: where the scheduler puts two to
+ * four busy threads on two cores differs from JVM to JVM, and single forks disagreed by 2-10x.
  *
  * <p>Expected: the writer takes the lock once per batch of up to ~170 frames, so a producer
  * meets it rarely; the lock's one CAS per offer against the lock-free queue's three atomic
@@ -52,6 +57,9 @@ import dev.parley.protocol.Frame;
  * may gain there — by how much is the question. If {@code split} closes most of a gap, the lock
  * is not the problem; what it is held across is.
  */
+@Fork(3)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class OutboxBenchmark {
@@ -134,8 +142,8 @@ public class OutboxBenchmark {
     @Benchmark
     @Group("p1")
     @GroupThreads(1)
-    public boolean offer1(Shared s, Producer p) {
-        return deliver(s, p);
+    public boolean offer1(Shared s, Producer p, Control c) {
+        return deliver(s, p, c);
     }
 
     @Benchmark
@@ -148,8 +156,8 @@ public class OutboxBenchmark {
     @Benchmark
     @Group("p3")
     @GroupThreads(3)
-    public boolean offer3(Shared s, Producer p) {
-        return deliver(s, p);
+    public boolean offer3(Shared s, Producer p, Control c) {
+        return deliver(s, p, c);
     }
 
     @Benchmark
@@ -159,8 +167,11 @@ public class OutboxBenchmark {
         return drain(s, w);
     }
 
-    private static boolean deliver(Shared s, Producer p) {
+    private static boolean deliver(Shared s, Producer p, Control c) {
         while (!s.queue.offer(s.frame)) {
+            if (c.stopMeasurement) {
+                return false; // the writer may have stopped already: nobody would make room
+            }
             p.full++;
             Thread.yield();
         }

@@ -1,12 +1,11 @@
 package dev.parley.bench.jmh;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -15,14 +14,13 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 
 import dev.parley.config.ParleyConfig;
-import dev.parley.hub.Hub;
 import dev.parley.hub.Room;
 import dev.parley.protocol.Decoder;
 import dev.parley.protocol.Encoder;
 import dev.parley.protocol.Inbound;
-import dev.parley.ws.DrainedOutbox;
 
 /**
  * Question: what does one published message cost from end to end inside the server — decode,
@@ -30,8 +28,8 @@ import dev.parley.ws.DrainedOutbox;
  * and 10,000 members, and how much of that does the writers' coalescing save when messages
  * arrive in bursts?
  *
- * <p>The real {@link Decoder}, {@link Hub} and {@code Room}, and one real {@code Outbox} per
- * member ({@link DrainedOutbox}), each drained by its own virtual thread as a
+ * <p>The real {@link Decoder}, {@code Hub} and {@code Room}, and one real {@code Outbox} per
+ * member ({@link DrainedRoom}), each drained by its own virtual thread as a
  * {@code SessionWriter} would be, minus the socket write. The benchmark thread plays the
  * sender's reader thread: it decodes a {@code send}, publishes it, and queues the {@code ack} to
  * its own outbox, like {@code Connection.send} (without rate limit and telemetry). Every
@@ -48,76 +46,57 @@ import dev.parley.ws.DrainedOutbox;
  * message because one wake-up then carries several messages.
  */
 @State(Scope.Thread)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class PublishPathBenchmark {
-    private static final String ROOM = "bench";
-    private static final Duration BOUND = Duration.ofSeconds(30);
     /** More distinct client ids than the history holds, so an id is never a duplicate when it comes round again. */
     private static final int IDS = 4096;
 
     @Param({"10", "1000", "10000"})
     int members;
 
-    private final DrainedOutbox.Drains drains = new DrainedOutbox.Drains();
-    private final List<DrainedOutbox> outboxes = new ArrayList<>();
-    private Hub hub;
+    private DrainedRoom room;
     private Decoder decoder;
-    private DrainedOutbox sender;
     private String[] sends;
     private int next;
 
     @Setup
     public void setUp() throws Exception {
-        ParleyConfig config = ParleyConfig.defaults();
-        hub = new Hub(config);
-        decoder = new Decoder(config.maxTextChars(), ParleyConfig.HISTORY_PAGE_MAX);
+        room = new DrainedRoom(members);
+        decoder = new Decoder(room.config.maxTextChars(), ParleyConfig.HISTORY_PAGE_MAX);
         sends = new String[IDS];
         for (int i = 0; i < IDS; i++) {
-            sends[i] = "{\"type\":\"send\",\"room\":\"" + ROOM + "\",\"id\":\"m-" + i + "\",\"text\":\"message " + i
+            sends[i] = "{\"type\":\"send\",\"room\":\"" + DrainedRoom.ROOM + "\",\"id\":\"m-" + i
+                       + "\",\"text\":\"message " + i
                        + ": the quick brown fox jumps over the lazy dog; pack my box with five dozen jugs\"}";
         }
-        // Each join queues `joined` to the joiner; the first "member" is announced to the sender.
-        // One shared name for the members keeps setup at one frame per join.
-        drains.expect(members + 1);
-        sender = subscriber(config);
-        hub.join(sender, ROOM, "alice", null, null);
-        for (int i = 1; i < members; i++) {
-            hub.join(subscriber(config), ROOM, "member", null, null);
-        }
-        drains.await(BOUND);
-    }
-
-    private DrainedOutbox subscriber(ParleyConfig config) {
-        DrainedOutbox o = new DrainedOutbox(config.outboxMaxMessages(), config.outboxMaxBytes(), drains);
-        outboxes.add(o);
-        return o;
     }
 
     @TearDown
     public void tearDown() throws InterruptedException {
-        for (DrainedOutbox o : outboxes) {
-            o.close();
-        }
+        room.close();
     }
 
     @Benchmark
     public long one() throws Exception {
-        drains.expect(members + 1L);
+        room.drains.expect(members + 1L);
         long seq = send();
-        drains.await(BOUND);
+        room.drains.await(DrainedRoom.BOUND);
         return seq;
     }
 
     @Benchmark
     @OperationsPerInvocation(16)
     public long burst16() throws Exception {
-        drains.expect(16L * (members + 1));
+        room.drains.expect(16L * (members + 1));
         long seq = 0;
         for (int i = 0; i < 16; i++) {
             seq = send();
         }
-        drains.await(BOUND);
+        room.drains.await(DrainedRoom.BOUND);
         return seq;
     }
 
@@ -125,11 +104,13 @@ public class PublishPathBenchmark {
     private long send() throws Exception {
         String json = sends[next++ & (IDS - 1)];
         Inbound.Send s = (Inbound.Send) decoder.decode(json);
-        Room.Published p = hub.publish(s.room(), "alice", s.text(), s.id());
+        Room.Published p = room.hub.publish(s.room(), "alice", s.text(), s.id());
         if (p.duplicate() || p.fanout() != members) {
             throw new IllegalStateException("unexpected publish result " + p);
         }
-        sender.offer(Encoder.ack(s.room(), p.seq(), s.id()));
+        if (!room.sender.offer(Encoder.ack(s.room(), p.seq(), s.id()))) {
+            throw new IllegalStateException("sender's outbox full");
+        }
         return p.seq();
     }
 }

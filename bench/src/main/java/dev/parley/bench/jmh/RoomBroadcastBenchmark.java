@@ -12,14 +12,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.GroupThreads;
+import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
 
 import dev.parley.hub.Subscriber;
 import dev.parley.protocol.Encoder;
@@ -30,9 +33,9 @@ import dev.parley.protocol.Frame;
  * members, alone and while another thread keeps joining and leaving the same room?
  *
  * <p>Every variant hands one shared {@link Frame} to every member through {@link Subscriber#offer};
- * the subscribers only count, so what is measured is the structure and its locking, not the
- * outbox (that is {@code dev.parley.ws.OutboxBenchmark}) nor the writers
- * ({@link PublishPathBenchmark}).
+ * the subscribers only count ({@link CountingSubscriber}), so what is measured is the structure
+ * and its locking, not the outbox (that is {@code dev.parley.ws.OutboxBenchmark}) nor the writers
+ * ({@link FanOutLockBenchmark}, {@link PublishPathBenchmark}).
  * <ul>
  * <li>{@code cow}: a volatile {@code Member[]} replaced under a lock on join and leave; the fan-out
  *     reads the current array and takes no lock.</li>
@@ -45,8 +48,9 @@ import dev.parley.protocol.Frame;
  * <li>{@code chm}: a {@link ConcurrentHashMap}; the fan-out walks its weakly consistent key set.</li>
  * </ul>
  * Groups: {@code alone} is one broadcasting thread; {@code churn} is one broadcaster plus one
- * thread that joins or leaves one of 16 extra members per call (one of each per core on this
- * 2-core machine; in Parley, broadcasts to one room are serialised by the room lock anyway).
+ * thread that joins or leaves one of 16 extra members per call, flat out — the worst case, far
+ * above any real join rate (one thread of each per core on this 2-core machine; in Parley,
+ * broadcasts to one room are serialised by the room lock anyway).
  *
  * <p>Expected: alone, {@code cow} and {@code room} scan a flat array and tie (one uncontended
  * lock per broadcast is noise beside even 10 offers); the maps walk hash nodes and are slower by
@@ -55,6 +59,9 @@ import dev.parley.protocol.Frame;
  * members; {@code room} makes the two wait for each other, so a join waits up to one whole fan-out;
  * {@code rwlock} blocks the same way with O(1) writes; {@code chm} blocks neither.
  */
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class RoomBroadcastBenchmark {
@@ -262,27 +269,6 @@ public class RoomBroadcastBenchmark {
         @Override
         public void leave(Subscriber s) {
             members.remove(s);
-        }
-    }
-
-    /** A member whose outbox only counts: the structure is what is measured here. */
-    static final class CountingSubscriber implements Subscriber {
-        int offered;
-
-        @Override
-        public boolean offer(Frame frame) {
-            offered++;
-            return true;
-        }
-
-        @Override
-        public void offerAlways(Frame frame) {
-            offered++;
-        }
-
-        @Override
-        public void evictSlow() {
-            throw new AssertionError("never full");
         }
     }
 }
