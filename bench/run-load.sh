@@ -92,7 +92,10 @@ stop_server() {
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
-trap stop_server EXIT INT TERM
+trap stop_server EXIT
+# A signal must end the script too, not only the server: exit runs the EXIT trap.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 {
   echo "scenario: $scenario, $runs runs, $(date -u +%FT%TZ)"
