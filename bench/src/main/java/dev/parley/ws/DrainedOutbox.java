@@ -1,6 +1,8 @@
 package dev.parley.ws;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -10,14 +12,18 @@ import dev.parley.protocol.Frame;
 /**
  * Benchmark support: a hub {@link Subscriber} backed by a real {@link Outbox}, drained by a
  * virtual thread that stands in for the {@link SessionWriter} — it takes {@link Outbox.Work}
- * exactly as the writer does, discards it instead of writing it, and counts the objects it
- * carried into a shared {@link Drains}. In this package because {@code Outbox} is
- * package-private (a split package on the benchmark's classpath).
+ * exactly as the writer does, assembles the batch into one array as the writer does before its
+ * socket write, discards it, and counts the objects it carried into a shared {@link Drains}. In
+ * this package because {@code Outbox} is package-private (a split package on the benchmark's
+ * classpath).
  */
 public final class DrainedOutbox implements Subscriber, AutoCloseable {
     private final Outbox outbox;
     private final Drains drains;
     private final Thread drainer;
+    /** The drainer's last batch: kept so that assembling it cannot be optimised away. */
+    @SuppressWarnings("unused")
+    private byte[] written;
 
     /** Bounds as Connection sets them: parley.outbox.* and Connections.BATCH_BYTES. */
     public DrainedOutbox(int maxMessages, long maxBytes, Drains drains) {
@@ -27,7 +33,7 @@ public final class DrainedOutbox implements Subscriber, AutoCloseable {
     }
 
     private void drain() {
-        StringBuilder batch = new StringBuilder(1024);
+        List<Frame> batch = new ArrayList<>();
         try {
             while (true) {
                 Outbox.Work work = outbox.take(batch);
@@ -35,12 +41,29 @@ public final class DrainedOutbox implements Subscriber, AutoCloseable {
                     return;
                 }
                 if (work.frames() > 0) {
+                    written = assemble(batch, work.bytes() + work.frames() - 1);
                     drains.add(work.frames());
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The batch as {@code SessionWriter.sendText} lays it out for one text frame: the objects
+     * separated by newlines (the 2-10 header bytes aside).
+     */
+    static byte[] assemble(List<Frame> batch, int payload) {
+        byte[] out = new byte[payload];
+        int at = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            if (i > 0) {
+                out[at++] = '\n';
+            }
+            at = batch.get(i).copyTo(out, at);
+        }
+        return out;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.parley.ws;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,27 +37,33 @@ import dev.parley.protocol.Frame;
  * while its writer drains, or would a lock-free queue move more frames?
  *
  * <p>In this package because {@code Outbox} is package-private (a split package on the
- * benchmark's classpath). Variants: {@code locked} is the real {@code Outbox} (default bounds,
- * {@link Connections#BATCH_BYTES} batches), whose {@code take} joins the batch into one string
- * while it holds the lock; {@code split} is the same lock and queue, joining after the unlock
- * ({@link SplitLockOutbox}); {@code lockfree} is the same contract built on a
- * {@link ConcurrentLinkedQueue} with atomic message and byte counts and park/unpark for the
- * writer ({@link LockFreeOutbox}). Groups: {@code p1} is one producer and the writer — a
- * connection in one room, whose offers that room's lock already serialises; {@code p3} is three
- * producers and the writer — a connection in several busy rooms (oversubscribed on 2 cores, as
- * a busy server is). A producer's operation delivers one ~190-byte message frame, retrying with
- * {@code Thread.yield()} while the queue is full (counted as {@code full}); the writer's is one
- * {@code take}, which coalesces up to 32 KiB into one string as {@link SessionWriter} gets it,
- * and discards it ({@code frames} counts what it carried). So the frames a second the writer
- * reports is the outbox's transfer rate. Three forks, not one: where the scheduler puts two to
- * four busy threads on two cores differs from JVM to JVM, and single forks disagreed by 2-10x.
+ * benchmark's classpath). Variants, all with the default bounds (1,024 messages, 1 MiB) and
+ * {@link Connections#BATCH_BYTES} batches:
+ * <ul>
+ * <li>{@code locked}: the real {@code Outbox}. {@code take} moves frame references into the
+ *     writer's list under the lock; the writer joins their bytes after it.</li>
+ * <li>{@code copyUnderLock}: the same lock and queue, but the batch is joined while the lock is
+ *     held — the outbox as it was before commit 2bd5bda ("only references move under the
+ *     lock"), kept to measure what that change bought the producers
+ *     ({@link CopyUnderLockOutbox}).</li>
+ * <li>{@code lockfree}: the same contract on a {@link ConcurrentLinkedQueue}, the bounds kept with
+ *     atomic counts, the writer parked and unparked ({@link LockFreeOutbox}).</li>
+ * </ul>
+ * Groups: {@code p1} is one producer and the writer — a connection in one room, whose offers
+ * that room's lock already serialises; {@code p3} is three producers and the writer — a
+ * connection in several busy rooms (oversubscribed on 2 cores, as a busy server is). A producer's
+ * operation delivers one 201-byte message frame, retrying with {@code Thread.yield()} while the
+ * queue is full (counted as {@code full}); the writer's is one {@code take} plus joining the batch
+ * into one array as {@link SessionWriter} does before its socket write ({@code frames} counts what
+ * it carried). So the writer's frames a second is the outbox's transfer rate. Three forks, not
+ * one: where the scheduler puts two to four busy threads on two cores differs from JVM to JVM.
  *
- * <p>Expected: the writer takes the lock once per batch of up to ~170 frames, so a producer
- * meets it rarely; the lock's one CAS per offer against the lock-free queue's three atomic
- * updates plus a node allocation make {@code locked} at least as fast with one producer. With
- * three producers on two cores a preempted lock holder stalls the others, so {@code lockfree}
- * may gain there — by how much is the question. If {@code split} closes most of a gap, the lock
- * is not the problem; what it is held across is.
+ * <p>Expected: the writer takes the lock once per batch of up to ~160 frames, so a producer
+ * meets it rarely; one CAS per offer for the lock against three atomic updates and a node
+ * allocation for the lock-free queue make {@code locked} at least as fast with one producer.
+ * With three producers on two cores a preempted lock holder stalls the others, so
+ * {@code lockfree} may gain there. {@code copyUnderLock} should trail {@code locked}: producers
+ * wait while the writer copies up to 32 KiB.
  */
 @Fork(3)
 @Warmup(iterations = 3, time = 1)
@@ -67,11 +75,15 @@ public class OutboxBenchmark {
     private static final int MAX_MESSAGES = 1024;
     private static final long MAX_BYTES = 1024 * 1024;
 
-    /** The contract both variants meet, as SessionWriter and Room use it. */
+    /** The contract every variant meets, as SessionWriter and Room use it. */
     interface Queue {
         boolean offer(Frame f);
 
-        Outbox.Work take(StringBuilder sb) throws InterruptedException;
+        /**
+         * Waits for frames and returns them joined for the wire; the frames taken are left in
+         * {@code batch}. Null, with {@code batch} empty, when woken with nothing queued.
+         */
+        byte[] take(List<Frame> batch) throws InterruptedException;
 
         /** Makes a waiting take return, so that the writer can see the end of an iteration. */
         void wake();
@@ -79,7 +91,7 @@ public class OutboxBenchmark {
 
     @State(Scope.Group)
     public static class Shared {
-        @Param({"locked", "split", "lockfree"})
+        @Param({"locked", "copyUnderLock", "lockfree"})
         String variant;
 
         Queue queue;
@@ -91,7 +103,7 @@ public class OutboxBenchmark {
         public void setUp() {
             queue = switch (variant) {
                 case "locked" -> new Locked(new Outbox(MAX_MESSAGES, MAX_BYTES, Connections.BATCH_BYTES));
-                case "split" -> new SplitLockOutbox(MAX_MESSAGES, MAX_BYTES, Connections.BATCH_BYTES);
+                case "copyUnderLock" -> new CopyUnderLockOutbox(MAX_MESSAGES, MAX_BYTES, Connections.BATCH_BYTES);
                 case "lockfree" -> new LockFreeOutbox(MAX_MESSAGES, MAX_BYTES, Connections.BATCH_BYTES);
                 default -> throw new IllegalArgumentException(variant);
             };
@@ -131,7 +143,7 @@ public class OutboxBenchmark {
     public static class Writer {
         /** Frames the writer took out, coalesced. */
         public long frames;
-        final StringBuilder batch = new StringBuilder(1024);
+        final List<Frame> batch = new ArrayList<>();
 
         @Setup(Level.Iteration)
         public void reset() {
@@ -149,7 +161,7 @@ public class OutboxBenchmark {
     @Benchmark
     @Group("p1")
     @GroupThreads(1)
-    public Outbox.Work take1(Shared s, Writer w) throws InterruptedException {
+    public byte[] take1(Shared s, Writer w) throws InterruptedException {
         return drain(s, w);
     }
 
@@ -163,7 +175,7 @@ public class OutboxBenchmark {
     @Benchmark
     @Group("p3")
     @GroupThreads(1)
-    public Outbox.Work take3(Shared s, Writer w) throws InterruptedException {
+    public byte[] take3(Shared s, Writer w) throws InterruptedException {
         return drain(s, w);
     }
 
@@ -178,10 +190,19 @@ public class OutboxBenchmark {
         return true;
     }
 
-    private static Outbox.Work drain(Shared s, Writer w) throws InterruptedException {
-        Outbox.Work work = s.queue.take(w.batch);
-        w.frames += work.frames();
-        return work;
+    private static byte[] drain(Shared s, Writer w) throws InterruptedException {
+        byte[] wire = s.queue.take(w.batch);
+        w.frames += w.batch.size();
+        return wire;
+    }
+
+    /** Payload of a text frame holding {@code batch}: the objects and the newlines between them. */
+    private static int payload(List<Frame> batch) {
+        int n = Math.max(0, batch.size() - 1);
+        for (Frame f : batch) {
+            n += f.bytes();
+        }
+        return n;
     }
 
     static final class Locked implements Queue {
@@ -197,8 +218,9 @@ public class OutboxBenchmark {
         }
 
         @Override
-        public Outbox.Work take(StringBuilder sb) throws InterruptedException {
-            return outbox.take(sb);
+        public byte[] take(List<Frame> batch) throws InterruptedException {
+            Outbox.Work work = outbox.take(batch);
+            return work.frames() == 0 ? null : DrainedOutbox.assemble(batch, work.bytes() + work.frames() - 1);
         }
 
         @Override
@@ -208,12 +230,10 @@ public class OutboxBenchmark {
     }
 
     /**
-     * The outbox's own design with one change: {@code take} only moves the frames of a batch out
-     * under the lock and joins them into the batch string after releasing it, so producers never
-     * wait for the writer's copying. Frames only, like {@link LockFreeOutbox}.
+     * The outbox's design before commit 2bd5bda, frames only: the same lock, queue and bounds,
+     * but {@code take} joins the batch while it holds the lock, so producers wait for the copy.
      */
-    static final class SplitLockOutbox implements Queue {
-        private static final Outbox.Work WOKEN = new Outbox.Work(null, true, null, 0, 0, null, false);
+    static final class CopyUnderLockOutbox implements Queue {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition ready = lock.newCondition();
         private final ArrayDeque<Frame> frames = new ArrayDeque<>();
@@ -223,10 +243,8 @@ public class OutboxBenchmark {
         /** Guarded by lock. */
         private long bytes;
         private boolean woken;
-        /** The writer's: frames taken out under the lock, joined after it. */
-        private Frame[] taken = new Frame[64];
 
-        SplitLockOutbox(int maxMessages, long maxBytes, int batchBytes) {
+        CopyUnderLockOutbox(int maxMessages, long maxBytes, int batchBytes) {
             this.maxMessages = maxMessages;
             this.maxBytes = maxBytes;
             this.batchBytes = batchBytes;
@@ -251,40 +269,29 @@ public class OutboxBenchmark {
         }
 
         @Override
-        public Outbox.Work take(StringBuilder sb) throws InterruptedException {
-            int n = 0;
-            int size = 0;
+        public byte[] take(List<Frame> batch) throws InterruptedException {
             lock.lock();
             try {
                 while (frames.isEmpty() && !woken) {
                     ready.await();
                 }
+                batch.clear();
                 if (frames.isEmpty()) {
                     woken = false;
-                    return WOKEN;
+                    return null;
                 }
+                int size = 0;
                 Frame f;
-                while ((f = frames.peek()) != null && (n == 0 || size + f.bytes() + 1 <= batchBytes)) {
+                while ((f = frames.peek()) != null && (batch.isEmpty() || size + f.bytes() + 1 <= batchBytes)) {
                     frames.poll();
-                    if (n == taken.length) {
-                        taken = java.util.Arrays.copyOf(taken, n * 2);
-                    }
-                    taken[n++] = f;
+                    batch.add(f);
                     size += f.bytes() + 1;
                     bytes -= f.bytes();
                 }
+                return DrainedOutbox.assemble(batch, payload(batch));
             } finally {
                 lock.unlock();
             }
-            sb.setLength(0);
-            for (int i = 0; i < n; i++) {
-                if (i > 0) {
-                    sb.append('\n');
-                }
-                sb.append(taken[i].json());
-                taken[i] = null;
-            }
-            return new Outbox.Work(null, false, sb.toString(), n, size, null, false);
         }
 
         @Override
@@ -302,11 +309,10 @@ public class OutboxBenchmark {
     /**
      * The alternative: a multi-producer, single-consumer queue with no lock. The bounds are
      * reserved with atomic adds (and given back when over); the writer parks when it finds the
-     * queue empty and a producer unparks it when it sees the writer parked. Same coalescing as
-     * {@link Outbox#take}. Frames only: pings, pongs and close are left out, which favours it.
+     * queue empty, and a producer unparks it when it sees it parked. Batches as {@link Outbox#take}
+     * makes them. Frames only: pings, pongs and close are left out, which favours it.
      */
     static final class LockFreeOutbox implements Queue {
-        private static final Outbox.Work WOKEN = new Outbox.Work(null, true, null, 0, 0, null, false);
         private final ConcurrentLinkedQueue<Frame> frames = new ConcurrentLinkedQueue<>();
         private final AtomicInteger count = new AtomicInteger();
         private final AtomicLong bytes = new AtomicLong();
@@ -344,12 +350,13 @@ public class OutboxBenchmark {
         }
 
         @Override
-        public Outbox.Work take(StringBuilder sb) {
+        public byte[] take(List<Frame> batch) {
+            batch.clear();
             Frame f;
             while ((f = frames.poll()) == null) {
                 if (woken) {
                     woken = false;
-                    return WOKEN;
+                    return null;
                 }
                 writer = Thread.currentThread();
                 parked = true; // then re-check: an offer either sees this flag or we see its frame
@@ -358,14 +365,9 @@ public class OutboxBenchmark {
                 }
                 parked = false;
             }
-            sb.setLength(0);
-            int n = 0;
             int size = 0;
             while (true) {
-                if (n++ > 0) {
-                    sb.append('\n');
-                }
-                sb.append(f.json());
+                batch.add(f);
                 size += f.bytes() + 1;
                 Frame next = frames.peek();
                 if (next == null || size + next.bytes() + 1 > batchBytes) {
@@ -373,9 +375,9 @@ public class OutboxBenchmark {
                 }
                 f = frames.poll(); // the only consumer: this is `next`
             }
-            count.addAndGet(-n);
-            bytes.addAndGet(-(size - n));
-            return new Outbox.Work(null, false, sb.toString(), n, size, null, false);
+            count.addAndGet(-batch.size());
+            bytes.addAndGet(-(size - batch.size()));
+            return DrainedOutbox.assemble(batch, payload(batch));
         }
 
         @Override
