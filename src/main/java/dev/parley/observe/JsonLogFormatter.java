@@ -18,7 +18,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
  * and {@code exception} (the stack trace, as one string).
  */
 public final class JsonLogFormatter extends Formatter {
-    private static final JsonFactory JSON = new JsonFactory();
+    // No per-thread buffer cache: with a virtual thread per connection it would live as long as each connection.
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .disable(JsonFactory.Feature.USE_THREAD_LOCAL_FOR_BUFFER_RECYCLING)
+            .build();
     private static final java.util.Set<String> RESERVED =
             java.util.Set.of("ts", "level", "logger", "thread", "message", "session", "trace_id", "span_id", "exception");
 

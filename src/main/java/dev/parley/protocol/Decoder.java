@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeType;
 
 /** Turns one client text message into a validated {@link Inbound}, or a {@link ProtocolError}. */
 public final class Decoder {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper(Encoder.JSON); // no per-thread buffer cache
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final int NAME_MAX = 32;
     private static final int ID_MAX = 64;
