@@ -37,7 +37,9 @@ public final class JmhSummary {
         String comparisonKey() {
             Map<String, String> rest = new TreeMap<>(params);
             rest.remove("variant");
-            return clazz + "|" + (params.containsKey("variant") ? method : "") + "|" + metric + "|" + rest;
+            boolean byMethod = !params.containsKey("variant");
+            return clazz + "|" + (byMethod ? "" : method) + "|" + (byMethod && metric.equals(method) ? "" : metric)
+                   + "|" + rest;
         }
     }
 

@@ -35,14 +35,14 @@ import dev.parley.protocol.Inbound;
  * its own outbox, like {@code Connection.send} (without rate limit and telemetry). Every
  * operation then waits (bounded, 30 s, failing instead of hanging) until the writers have taken
  * out everything it caused — the message to every member, the sender included, and the ack — so
- * the writers' cost is charged to the operation that caused it. {@code one} publishes one message
- * per wait, so every writer wakes for every message; {@code burst16} publishes 16 and then waits,
- * so a writer can take several in one batch. Scores are per message.
+ * the writers' cost is charged to the operation that caused it. {@code oneThenWait} publishes one
+ * message per wait, so every writer wakes for every message; {@code sixteenThenWait} publishes 16
+ * and then waits, so a writer can take several in one batch. Scores are per message.
  *
  * <p>Expected: the decode and encode are a few microseconds, fixed; the rest grows with the room:
  * per member an outbox offer under the room lock (tens of nanoseconds) plus waking its writer
  * thread (a virtual-thread unpark, about a microsecond), so about a millisecond per message at
- * 1,000 members and ten at 10,000 on 2 cores, with {@code burst16} several times cheaper per
+ * 1,000 members and ten at 10,000 on 2 cores, with {@code sixteenThenWait} several times cheaper per
  * message because one wake-up then carries several messages.
  */
 @State(Scope.Thread)
@@ -81,7 +81,7 @@ public class PublishPathBenchmark {
     }
 
     @Benchmark
-    public long one() throws Exception {
+    public long oneThenWait() throws Exception {
         room.drains.expect(members + 1L);
         long seq = send();
         room.drains.await(DrainedRoom.BOUND);
@@ -90,7 +90,7 @@ public class PublishPathBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(16)
-    public long burst16() throws Exception {
+    public long sixteenThenWait() throws Exception {
         room.drains.expect(16L * (members + 1));
         long seq = 0;
         for (int i = 0; i < 16; i++) {
