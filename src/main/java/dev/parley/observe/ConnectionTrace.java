@@ -89,7 +89,7 @@ public final class ConnectionTrace {
     }
 
     /**
-     * The session is open (reader thread, before the writer and reaper start): from here on,
+     * The session is open (reader thread, before the writer starts): from here on,
      * every log line of this connection's threads carries its session and trace ids.
      */
     public void opened(String session) {
@@ -173,5 +173,10 @@ public final class ConnectionTrace {
                                  "bytes_in", bytesIn, "bytes_out", bytesOut, "rooms_joined", roomsJoined,
                                  "cleanup_ms", Math.round(cleanupMs * 1000) / 1000.0)));
         }
+    }
+
+    /** Runs {@code r} with this connection's ids on its log lines, on a thread that did not inherit them. */
+    public void inContext(Runnable r) {
+        LogContext.with(ids, r);
     }
 }

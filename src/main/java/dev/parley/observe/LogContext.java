@@ -3,8 +3,8 @@ package dev.parley.observe;
 /**
  * Which connection the current thread works for, so that every log line about a connection
  * carries its session id and trace/span ids. A connection's work runs on its reader thread and on
- * the writer and reaper threads that the reader starts; the value is inheritable, so setting it
- * on the reader before those start covers all three. Read by {@link PlainLogFormatter} and
+ * the writer thread that the reader starts; the value is inheritable, so setting it on the reader
+ * before the writer starts covers both. Its cleanup, started by the watchdog, binds the ids itself. Read by {@link PlainLogFormatter} and
  * {@link JsonLogFormatter} on the thread that logs.
  *
  * <p>Those threads are all virtual. A platform thread that some library happens to create lazily

@@ -28,8 +28,8 @@ import dev.parley.protocol.ProtocolError;
  * {@link Outbox} to the single {@link SessionWriter}.
  *
  * <p>However the connection ends — close frame, reset, FIN, Helidon's own idle or frame-size
- * close, a deadline, overflow, shutdown — its reader thread ends, and the reaper thread that
- * waits for it runs {@link #cleanup()} exactly once. A close decided by the server
+ * close, a deadline, overflow, shutdown — its reader thread ends; the watchdog notices within
+ * milliseconds and runs {@link #cleanup()} exactly once. A close decided by the server
  * ({@link #closeWith}) leaves the rooms at once, so others see the member go without waiting
  * for the peer's close reply.
  */
@@ -41,6 +41,8 @@ final class Connection implements Subscriber {
      */
     static final int ERRORS_BURST = 50;
     static final double ERRORS_PER_SECOND = 5;
+    /** A writer with nothing to do for this long ends; the next frame starts a new one. */
+    static final Duration WRITER_IDLE = Duration.ofSeconds(1);
 
     private final String id;
     private final WsSession ws;
@@ -66,6 +68,7 @@ final class Connection implements Subscriber {
     /** The first decided reason for ending; null while the connection is healthy. */
     private final AtomicReference<CloseReason> ending = new AtomicReference<>();
     private final AtomicBoolean cleaned = new AtomicBoolean();
+    private final AtomicBoolean reaping = new AtomicBoolean();
     /** System.nanoTime() of the last frame of any kind from the client (pongs included). */
     private volatile long lastHeard;
     private volatile long nextPing;
@@ -73,8 +76,7 @@ final class Connection implements Subscriber {
     private volatile long closeRequested;
     private volatile int clientCode = CloseReason.NETWORK.code();
     private volatile String clientReason = CloseReason.NETWORK.reason();
-    private Thread reader;
-    private Thread writerThread;
+    private volatile Thread reader;
 
     Connection(String id, WsSession ws, ParleyConfig config, Hub hub, Decoder decoder, Connections registry,
                Telemetry telemetry, ConnectionTrace trace, String client) {
@@ -88,7 +90,8 @@ final class Connection implements Subscriber {
         this.telemetry = telemetry;
         this.trace = trace;
         this.client = client;
-        this.outbox = new Outbox(config.outboxMaxMessages(), config.outboxMaxBytes(), Connections.BATCH_BYTES);
+        this.outbox = new Outbox(config.outboxMaxMessages(), config.outboxMaxBytes(), Connections.BATCH_BYTES,
+                                 this::startWriter, WRITER_IDLE);
         this.writer = new SessionWriter(ws, outbox, trace, config.writeDelay(), this::writeFailed);
         this.sends = new TokenBucket(config.ratePerSecond(), config.rateBurst(), now);
         this.errors = new TokenBucket(ERRORS_PER_SECOND, ERRORS_BURST, now);
@@ -104,15 +107,13 @@ final class Connection implements Subscriber {
         return client;
     }
 
-    /** Called on the reader thread in onOpen: greets the client and starts the writer and reaper. */
+    /** Called on the reader thread in onOpen: greets the client and starts the writer. */
     void start() {
         reader = Thread.currentThread();
-        // The reaper first: whatever fails below, cleanup still runs once this reader ends.
-        registry.startThread("parley-reaper-" + id, this::reap);
+        // Registered first: whatever fails below, the watchdog sees this reader end and cleans up.
         registry.add(this);
         trace.opened(id);
         outbox.offerAlways(Encoder.hello(id, 1, config.heartbeat().toSeconds(), config.maxTextChars()));
-        writerThread = registry.startThread("parley-writer-" + id, writer);
         if (!registry.admit(client)) {
             closeWith(CloseReason.TOO_MANY_CONNECTIONS);
         }
@@ -330,20 +331,30 @@ final class Connection implements Subscriber {
         }
     }
 
-    private void reap() {
-        try {
-            reader.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        cleanup();
+    /** Called by the outbox, under its lock, when work arrives and no writer is running. */
+    private Thread startWriter() {
+        return registry.startThread("parley-writer-" + id, writer);
+    }
+
+    /** True once Helidon's reader thread for this connection has ended: every way out ends it. */
+    boolean readerEnded() {
+        Thread r = reader;
+        return r != null && !r.isAlive();
+    }
+
+    /** The first caller (the watchdog, once the reader ended) gets to run {@link #cleanup()}. */
+    boolean claimCleanup() {
+        return reaping.compareAndSet(false, true);
     }
 
     /** Runs once, after the reader thread ended: nothing of this connection survives it. */
     void cleanup() {
-        if (!cleaned.compareAndSet(false, true)) {
-            return;
+        if (cleaned.compareAndSet(false, true)) {
+            trace.inContext(this::release);
         }
+    }
+
+    private void release() {
         long start = System.nanoTime();
         ending.compareAndSet(null, CloseReason.NETWORK);
         leaveAll();
@@ -367,7 +378,7 @@ final class Connection implements Subscriber {
     /** Stops the writer and waits for it; a writer stuck in a write is freed by aborting the socket. */
     private void stopWriter() {
         outbox.stop();
-        Thread w = writerThread;
+        Thread w = outbox.writer();
         if (w == null || w == Thread.currentThread()) {
             return;
         }

@@ -20,11 +20,17 @@ public final class Connections implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Connections.class.getName());
     /** Upper bound of one coalesced text frame: large enough to amortise a write, small enough for any client. */
     static final int BATCH_BYTES = 32 * 1024;
+    /**
+     * How often the watchdog looks for connections whose reader thread ended. A thread per
+     * connection waiting on its reader would notice at once but costs ~3 KB per idle connection;
+     * checking 15,000 readers' liveness 40 times a second costs well under 1 % of a core.
+     */
+    private static final long LIVENESS_PERIOD = Duration.ofMillis(25).toNanos();
 
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     /** Open connections per client address (as resolved through trusted proxies). */
     private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
-    /** Writer and reaper threads still running, across all connections: proof that nothing leaks. */
+    /** Writer and cleanup threads still running, across all connections: proof that nothing leaks. */
     private final AtomicInteger threads = new AtomicInteger();
     private final ParleyConfig config;
     private final Hub hub;
@@ -51,7 +57,7 @@ public final class Connections implements AutoCloseable {
         return draining;
     }
 
-    /** Connection threads (writers, reapers) that have not ended yet. */
+    /** Connection threads (writers, cleanups) that have not ended yet. */
     public int liveThreads() {
         return threads.get();
     }
@@ -112,12 +118,22 @@ public final class Connections implements AutoCloseable {
         }
     }
 
+    /** Stops the watchdog, after cleaning up the connections whose readers the server stop ended. */
     @Override
     public void close() {
         closed = true;
         watchdog.interrupt();
         try {
             watchdog.join(Duration.ofSeconds(1));
+            long deadline = System.nanoTime() + config.writeDeadline().toNanos();
+            while (!open.isEmpty() && System.nanoTime() < deadline) {
+                for (Connection c : open) {
+                    if (c.readerEnded() && c.claimCleanup()) {
+                        c.cleanup();
+                    }
+                }
+                Thread.sleep(Duration.ofNanos(LIVENESS_PERIOD));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -127,23 +143,41 @@ public final class Connections implements AutoCloseable {
         long writeDeadline = config.writeDeadline().toNanos();
         long idle = config.idleTimeout().toNanos();
         long heartbeat = config.heartbeat().toNanos();
-        long nextSweep = System.nanoTime();
+        long nextTick = System.nanoTime();
+        long nextSweep = nextTick;
         while (!closed) {
             long now = System.nanoTime();
+            boolean tick = now - nextTick >= 0;
             for (Connection c : open) {
                 try {
-                    c.tick(now, writeDeadline, idle, heartbeat);
+                    reapIfEnded(c);
+                    if (tick) {
+                        c.tick(now, writeDeadline, idle, heartbeat);
+                    }
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.ERROR, "watchdog: session " + c.id(), e);
                 }
+            }
+            if (tick) {
+                nextTick = now + period;
             }
             if (now - nextSweep >= 0) {
                 hub.sweep(now);
                 nextSweep = now + Duration.ofSeconds(1).toNanos();
             }
-            if (!sleepNanos(period)) {
+            if (!sleepNanos(LIVENESS_PERIOD)) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Cleanup of a connection whose reader ended runs on a short-lived thread of its own: it waits
+     * (bounded) for the writer, and the watchdog must not wait with it.
+     */
+    private void reapIfEnded(Connection c) {
+        if (c.readerEnded() && c.claimCleanup()) {
+            startThread("parley-cleanup-" + c.id(), c::cleanup);
         }
     }
 

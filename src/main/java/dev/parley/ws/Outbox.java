@@ -1,9 +1,11 @@
 package dev.parley.ws;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import dev.parley.protocol.CloseReason;
 import dev.parley.protocol.Frame;
@@ -38,11 +40,29 @@ final class Outbox {
     private boolean flushFirst;
     /** Set when the connection is being torn down: the writer exits without writing more. */
     private boolean stopped;
+    /** The writer thread now serving this outbox, or null while none is needed. */
+    private Thread writer;
 
+    /** Starts a writer thread when work arrives and none is running; null = the caller runs one itself. */
+    private final Supplier<Thread> spawn;
+    private final long writerIdleNanos;
+
+    /** An outbox whose single writer the caller runs, forever. */
     Outbox(int maxMessages, long maxBytes, int batchBytes) {
+        this(maxMessages, maxBytes, batchBytes, null, Duration.ZERO);
+    }
+
+    /**
+     * An outbox that starts its writer on demand and lets it end after {@code writerIdle} without
+     * work: an idle connection then holds no writer thread at all (~3 KB each, bench/README.md),
+     * while a busy one keeps the same writer. At most one writer exists at a time.
+     */
+    Outbox(int maxMessages, long maxBytes, int batchBytes, Supplier<Thread> spawn, Duration writerIdle) {
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
         this.batchBytes = batchBytes;
+        this.spawn = spawn;
+        this.writerIdleNanos = writerIdle.toNanos();
     }
 
     /** Queues a frame; false if the bound is hit. Frames offered after a close are dropped silently. */
@@ -78,7 +98,7 @@ final class Outbox {
         lock.lock();
         try {
             ping = true;
-            ready.signal();
+            wake();
         } finally {
             lock.unlock();
         }
@@ -88,7 +108,7 @@ final class Outbox {
         lock.lock();
         try {
             pong = payload;
-            ready.signal();
+            wake();
         } finally {
             lock.unlock();
         }
@@ -105,7 +125,7 @@ final class Outbox {
                     frames.clear();
                     bytes = 0;
                 }
-                ready.signal();
+                wake();
             }
         } finally {
             lock.unlock();
@@ -122,6 +142,25 @@ final class Outbox {
             ready.signal();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The writer thread that served this outbox last (after {@link #stop()}: the last one ever). */
+    Thread writer() {
+        lock.lock();
+        try {
+            return writer;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: signal the writer, or start one if none is running. */
+    private void wake() {
+        if (spawn != null && writer == null && !stopped) {
+            writer = spawn.get(); // started under the lock, so stop() + writer() always see the last one
+        } else {
+            ready.signal();
         }
     }
 
@@ -142,8 +181,16 @@ final class Outbox {
     Work take(List<Frame> batch) throws InterruptedException {
         lock.lock();
         try {
+            long idle = writerIdleNanos;
             while (!stopped && !ping && pong == null && frames.isEmpty() && close == null) {
-                ready.await();
+                if (spawn == null) {
+                    ready.await();
+                } else if (idle > 0) {
+                    idle = ready.awaitNanos(idle);
+                } else {
+                    writer = null; // idle long enough: end; the next piece of work starts a new writer
+                    return Work.STOP;
+                }
             }
             if (stopped) {
                 return Work.STOP;
@@ -172,7 +219,7 @@ final class Outbox {
         frames.add(f);
         bytes += f.bytes();
         if (frames.size() == 1) {
-            ready.signal(); // the writer only waits when the queue is empty
+            wake(); // the writer only waits when the queue is empty
         }
     }
 }

@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Every way a connection can end runs the same cleanup, promptly: the member leaves its rooms
- * (others see it), and no session, writer or reaper thread is left behind.
+ * (others see it), and no session, writer or cleanup thread is left behind.
  */
 class CleanupTest {
     private ParleyServer server;
@@ -51,7 +51,8 @@ class CleanupTest {
         observer.next(n -> n.path("name").asText().equals("victim") && n.path("event").asText().equals("leave"), "victim leaves");
         await().atMost(ChatClient.WAIT).untilAsserted(() -> {
             assertThat(server.connections().size()).isEqualTo(1); // the observer
-            assertThat(server.connections().liveThreads()).isEqualTo(2); // the observer's writer and reaper
+            // At most the observer's writer (it ends after a second without work).
+            assertThat(server.connections().liveThreads()).isLessThanOrEqualTo(1);
             Room room = server.hub().room("c");
             assertThat(room.size()).isEqualTo(1);
             assertThat(room.memberNames()).containsExactly("observer");
