@@ -11,25 +11,30 @@ import dev.parley.protocol.Frame;
 
 /**
  * Benchmark support: a hub {@link Subscriber} backed by a real {@link Outbox}, drained by a
- * virtual thread that stands in for the {@link SessionWriter} — it takes {@link Outbox.Work}
- * exactly as the writer does, assembles the batch into one array as the writer does before its
- * socket write, discards it, and counts the objects it carried into a shared {@link Drains}. In
- * this package because {@code Outbox} is package-private (a split package on the benchmark's
- * classpath).
+ * virtual thread that stands in for the {@link SessionWriter} — started on demand and ended after
+ * {@link Connection#WRITER_IDLE} without work, as {@code Connection} has the outbox do it; it
+ * takes {@link Outbox.Work} exactly as the writer does, assembles the batch into one array as the
+ * writer does before its socket write, discards it, and counts the objects it carried into a
+ * shared {@link Drains}. In this package because {@code Outbox} is package-private (a split
+ * package on the benchmark's classpath).
  */
 public final class DrainedOutbox implements Subscriber, AutoCloseable {
     private final Outbox outbox;
     private final Drains drains;
-    private final Thread drainer;
     /** The drainer's last batch: kept so that assembling it cannot be optimised away. */
     @SuppressWarnings("unused")
     private byte[] written;
 
     /** Bounds as Connection sets them: parley.outbox.* and Connections.BATCH_BYTES. */
     public DrainedOutbox(int maxMessages, long maxBytes, Drains drains) {
-        this.outbox = new Outbox(maxMessages, maxBytes, Connections.BATCH_BYTES);
+        this.outbox = new Outbox(maxMessages, maxBytes, Connections.BATCH_BYTES, this::startDrainer,
+                                 Connection.WRITER_IDLE);
         this.drains = drains;
-        this.drainer = Thread.ofVirtual().name("bench-drain").start(this::drain);
+    }
+
+    /** Called by the outbox, under its lock, when work arrives and no drainer is running. */
+    private Thread startDrainer() {
+        return Thread.ofVirtual().name("bench-drain").start(this::drain);
     }
 
     private void drain() {
@@ -85,7 +90,8 @@ public final class DrainedOutbox implements Subscriber, AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         outbox.stop();
-        if (!drainer.join(Duration.ofSeconds(10))) {
+        Thread drainer = outbox.writer();
+        if (drainer != null && !drainer.join(Duration.ofSeconds(10))) {
             throw new IllegalStateException("drainer did not stop within 10 s");
         }
     }

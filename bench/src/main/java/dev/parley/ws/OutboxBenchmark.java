@@ -41,7 +41,9 @@ import dev.parley.protocol.Frame;
  * {@link Connections#BATCH_BYTES} batches:
  * <ul>
  * <li>{@code locked}: the real {@code Outbox}. {@code take} moves frame references into the
- *     writer's list under the lock; the writer joins their bytes after it.</li>
+ *     writer's list under the lock; the writer joins their bytes after it. (With a writer the
+ *     caller runs, here the benchmark's thread: {@code Connection}'s writer started on demand
+ *     behaves the same while it has work.)</li>
  * <li>{@code copyUnderLock}: the same lock and queue, but the batch is joined while the lock is
  *     held — the outbox as it was before commit 2bd5bda ("only references move under the
  *     lock"), kept to measure what that change bought the producers
