@@ -14,15 +14,14 @@ import org.HdrHistogram.Histogram;
  * One selector thread reading many receivers (the default {@code --io nio}).
  *
  * <p>Why a selector rather than one virtual thread per receiver ({@code --io vt}, kept for
- * comparison): measured on this project's 2-core machine, both cost the same generator CPU per
- * socket read (about 8 µs, nearly all of it the kernel's loopback TCP), but virtual threads
- * distort what is measured. A thousand readers and the ten senders share the two carrier
- * threads, so under load the senders queue behind readers: against the calibration server
- * (500 receivers, 100 msg/s) send lag p99 was 183 ms with {@code vt} against 8 ms with
- * {@code nio}, and delivery latency p50 77 ms against 4.8 ms; against Parley at 1,000 x 400 msg/s,
- * latency p99 2,245 ms against 258 ms. A selector thread is an OS thread that the kernel
- * schedules fairly against the server, and one epoll_wait serves every receiver that a
- * broadcast made ready.
+ * comparison), measured on this project's 2-core machine, medians of 5 runs (bench/README.md):
+ * at one message per frame the generator costs 6.0 µs per delivery with a selector against
+ * 10.2 µs with virtual threads, which pay a park, a poller wake-up and an unpark per read where
+ * one epoll_wait serves every receiver a broadcast made ready. And with a thousand reader
+ * threads, the senders' virtual threads queue behind them on the two carriers: at 400 msg/s
+ * to 1,000 receivers, send lag p99 was 206 ms against 9.6 ms, generator queueing that would be
+ * reported as server latency. A selector thread is an OS thread that the kernel schedules
+ * fairly against the server.
  *
  * <p>Every read of an attached connection runs on this thread; other threads only register
  * connections through the task queue and flip interest bits (pause and resume).
