@@ -68,6 +68,7 @@ final class Connection implements Subscriber {
     /** The first decided reason for ending; null while the connection is healthy. */
     private final AtomicReference<CloseReason> ending = new AtomicReference<>();
     private final AtomicBoolean cleaned = new AtomicBoolean();
+    /** Claimed by whoever starts the cleanup (the watchdog, or the registry's final sweep on stop). */
     private final AtomicBoolean reaping = new AtomicBoolean();
     /** System.nanoTime() of the last frame of any kind from the client (pongs included). */
     private volatile long lastHeard;
