@@ -77,10 +77,18 @@ public final class JmhSummary {
             if (b.has("params")) {
                 b.get("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
             }
-            // A group's primary metric adds up its different methods: only its parts mean something.
-            if (!b.has("secondaryMetrics") || b.get("secondaryMetrics").isEmpty()) {
+            // A group's primary metric adds up its different methods: only its parts (secondary
+            // metrics named after its methods and counters, unlike profilers' dotted names) mean something.
+            boolean group = false;
+            if (b.has("secondaryMetrics")) {
+                for (var names = b.get("secondaryMetrics").fieldNames(); names.hasNext(); ) {
+                    group |= !names.next().contains(".");
+                }
+            }
+            if (!group) {
                 rows.add(row(clazz, method, method, params, b.get("primaryMetric")));
-            } else {
+            }
+            if (b.has("secondaryMetrics")) {
                 b.get("secondaryMetrics").fields().forEachRemaining(
                         e -> rows.add(row(clazz, method, e.getKey(), params, e.getValue())));
             }
