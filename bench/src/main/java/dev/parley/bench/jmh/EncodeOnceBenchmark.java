@@ -29,6 +29,9 @@ import dev.parley.protocol.Frame;
  * <p>Expected: one Jackson encode of such a message costs about half a microsecond to a
  * microsecond, a hand-off a few nanoseconds; so per-recipient encoding costs about
  * {@code recipients} times more — roughly 10x at 10 recipients and several hundred times at 1,000.
+ *
+ * <p>Measured (bench/README.md, four runs on 2 cores): per-recipient encoding 7-11x the cost at
+ * 10 recipients and 108-266x at 1,000. As expected.
  */
 @State(Scope.Thread)
 @Fork(1)

@@ -34,6 +34,10 @@ import dev.parley.protocol.ProtocolError;
  * the names (a {@code TreeSet} of n strings, ~100 ns each) and encoding them dominate: O(n log n),
  * about a millisecond at 10,000 members — a reconnect storm of that room (10,000 joins) would hold
  * its lock for seconds. Setup at 10,000 members takes a while for the same reason.
+ *
+ * <p>Measured (bench/README.md, four runs on 2 cores): 113-160 us at 1,000 members and 2.0-2.6 ms
+ * at 10,000; JMH's stack profiler puts about 70 % of it in the {@code TreeSet} of names and about
+ * 18 % in encoding them. As expected.
  */
 @State(Scope.Thread)
 @Fork(1)

@@ -41,6 +41,10 @@ import dev.parley.protocol.Frame;
  * <p>Expected: without recycling, every generator allocates and zeroes its 8,000-byte output
  * buffer and every parser its 4,000-char buffers: a few kilobytes per call for a 200-byte
  * message, so {@code none} is measurably slower — perhaps twice — on both paths.
+ *
+ * <p>Measured (bench/README.md): {@code Encoder.message} about 1.0-1.2 us and 18 KB per message
+ * against 0.36 us and 1.8 KB for the recycling factory; a decode 0.63 us and 9.5 KB against
+ * 0.35 us and 1.3 KB. Worse than expected for the encode (about 3x), as expected for the decode.
  */
 @State(Scope.Thread)
 @Fork(1)

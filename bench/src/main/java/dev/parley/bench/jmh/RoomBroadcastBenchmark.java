@@ -58,6 +58,12 @@ import dev.parley.protocol.Frame;
  * the churn thread but every join/leave copies the array — O(n), tens of microseconds at 10,000
  * members; {@code room} makes the two wait for each other, so a join waits up to one whole fan-out;
  * {@code rwlock} blocks the same way with O(1) writes; {@code chm} blocks neither.
+ *
+ * <p>Measured (bench/README.md, four runs on 2 cores): alone, {@code room}/{@code cow} 1.0-1.3x,
+ * {@code rwlock} 1.6-2.9x and {@code chm} 2.8-15x at 10 and 1,000 members; at 10,000 all within
+ * 3x in an order that changes between runs. {@code cow}'s join or leave 19-21 us at 10,000 members
+ * against 0.04-0.26 us for the maps. Under churn the figures swing up to 10x between runs; the
+ * churn thread slows {@code rwlock}'s broadcast in every run (1.5-34x {@code cow}'s).
  */
 @Fork(1)
 @Warmup(iterations = 3, time = 1)
