@@ -19,7 +19,9 @@ public final class Encoder {
     /**
      * Jackson caches 16 KB of buffers per thread by default; with a virtual thread per
      * connection that cache lived as long as the connection did (JFR old-object samples of 15,000
-     * idle connections: the largest item after Helidon's read buffer). Small objects do not need it.
+     * idle connections: the largest item after Helidon's read buffer). Small objects do not need it:
+     * without it an encode costs ~1 µs instead of ~0.4 µs (JsonRecyclingBenchmark), ~2 µs per
+     * published message in all — cheap for 16 KB less per idle connection.
      */
     static final JsonFactory JSON = JsonFactory.builder()
             .disable(JsonFactory.Feature.USE_THREAD_LOCAL_FOR_BUFFER_RECYCLING)

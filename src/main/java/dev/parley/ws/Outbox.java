@@ -176,7 +176,8 @@ final class Outbox {
     /**
      * Waits for work and takes it. Queued frames move into {@code batch} (cleared first), up to
      * {@code batchBytes}: the writer sends them as one text frame, one socket write for many
-     * deliveries. Only references move under the lock; the bytes are copied outside it.
+     * deliveries. Only references move under the lock; the bytes are copied outside it (copying
+     * under the lock made producers wait: 0.09–0.96× the throughput, OutboxBenchmark).
      */
     Work take(List<Frame> batch) throws InterruptedException {
         lock.lock();
@@ -202,7 +203,8 @@ final class Outbox {
             batch.clear();
             int size = 0;
             Frame f;
-            while ((f = frames.peek()) != null && (batch.isEmpty() || size + f.bytes() + 1 <= batchBytes)) {
+            // size + batch.size(): the payload so far plus the newline that would precede f.
+            while ((f = frames.peek()) != null && (batch.isEmpty() || size + batch.size() + f.bytes() <= batchBytes)) {
                 frames.poll();
                 batch.add(f);
                 size += f.bytes();
