@@ -17,7 +17,8 @@ public final class Main {
         try {
             LogFormat.apply(config);
             server = ParleyServer.start(config);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | io.helidon.config.ConfigException e) {
+            // A value that does not parse (e.g. PT10MS for a duration) is a configuration error too.
             System.err.println(e.getMessage());
             System.exit(2);
             return;
