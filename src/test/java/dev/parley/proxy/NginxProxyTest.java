@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.ParleyServer;
+import dev.parley.support.ChatClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -58,12 +59,12 @@ class NginxProxyTest extends ProxyContract {
     @Test
     void anIdleChatOutlivesTheReadTimeoutThanksToHeartbeats() {
         String room = "idle-but-alive";
-        try (WsClient idle = WsClient.open(viaProxy(), CLIENT)) {
+        try (ChatClient idle = ChatClient.open(viaProxy(), CLIENT)) {
             idle.join(room, "idle");
             Duration idleFor = READ_TIMEOUT.multipliedBy(3);
             await().during(idleFor).atMost(idleFor.plusSeconds(2)).alias("connection open while idle")
                     .until(() -> !idle.isClosed());
-            assertThat(idle.say(room, "still here")).isPositive();
+            assertThat(idle.sayAndAwaitAck(room, "still here")).isPositive();
         }
     }
 
@@ -77,10 +78,10 @@ class NginxProxyTest extends ProxyContract {
         ParleyServer quiet = startParley(Map.of("parley.heartbeat", "PT30S", "parley.idle-timeout", "PT60S"));
         closeLater(quiet::stop);
         ProxyProcess nginx = closeLater(proxy(dir.resolve("quiet-proxy"), freePort(), quiet.port()).start());
-        try (WsClient idle = WsClient.open(viaProxy(nginx), CLIENT)) {
+        try (ChatClient idle = ChatClient.open(viaProxy(nginx), CLIENT)) {
             idle.join("idle-and-cut", "idle");
             long start = System.nanoTime();
-            idle.awaitClosed(READ_TIMEOUT.plusSeconds(8));
+            idle.awaitClose(); // bounded by ChatClient.WAIT
             Duration lived = Duration.ofNanos(System.nanoTime() - start);
             assertThat(lived).isGreaterThanOrEqualTo(READ_TIMEOUT.minusMillis(500));
         }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.parley.ParleyServer;
+import dev.parley.support.ChatClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -116,11 +117,11 @@ abstract class ProxyContract {
     @Test
     void chatFlowsThroughTheProxy() {
         String room = "proxied-chat";
-        try (WsClient alice = WsClient.open(viaProxy(), CLIENT);
-             WsClient bob = WsClient.open(viaProxy(), CLIENT)) {
+        try (ChatClient alice = ChatClient.open(viaProxy(), CLIENT);
+             ChatClient bob = ChatClient.open(viaProxy(), CLIENT)) {
             alice.join(room, "alice");
             bob.join(room, "bob");
-            long seq = alice.say(room, "hello through the proxy");
+            long seq = alice.sayAndAwaitAck(room, "hello through the proxy");
             JsonNode got = bob.next(n -> "message".equals(n.path("type").asText()) && n.path("seq").asLong() == seq,
                                     "message " + seq);
             assertThat(got.path("from").asText()).isEqualTo("alice");
@@ -140,8 +141,8 @@ abstract class ProxyContract {
 
     @Test
     void parleySeesTheClientsAddressNotTheProxys() {
-        try (WsClient c = WsClient.open(viaProxy(), CLIENT)) {
-            ClientAddressLog.Upgrade upgrade = addresses.upgradeOf(c.hello().path("session").asText());
+        try (ChatClient c = ChatClient.open(viaProxy(), CLIENT)) {
+            ClientAddressLog.Upgrade upgrade = addresses.upgradeOf(c.all("hello").getFirst().path("session").asText());
             assertThat(upgrade.peer()).as("TCP peer: the proxy").isEqualTo(LOOPBACK.getHostAddress());
             assertThat(upgrade.client()).as("client, from X-Forwarded-For").isEqualTo(CLIENT.getHostAddress());
         }
@@ -154,26 +155,26 @@ abstract class ProxyContract {
     @Test
     void afterAProxyRestartClientsResumeWithoutLosingMessages() {
         String room = "resume-after-restart";
-        try (WsClient bob = WsClient.open(direct(), LOOPBACK)) {
+        try (ChatClient bob = ChatClient.open(direct(), LOOPBACK)) {
             bob.join(room, "bob");
             String epoch;
             long seen;
-            try (WsClient alice = WsClient.open(viaProxy(), CLIENT)) {
+            try (ChatClient alice = ChatClient.open(viaProxy(), CLIENT)) {
                 epoch = alice.join(room, "alice").path("epoch").asText();
-                seen = bob.say(room, "before the restart");
+                seen = bob.sayAndAwaitAck(room, "before the restart");
                 alice.next(n -> "message".equals(n.path("type").asText()) && n.path("seq").asLong() == seen, "message " + seen);
 
                 proxy.stop();
-                alice.awaitClosed(Duration.ofSeconds(10));
+                alice.awaitClose();
             }
             List<Long> missed = new ArrayList<>();
             for (int i = 1; i <= 3; i++) {
-                missed.add(bob.say(room, "missed " + i));
+                missed.add(bob.sayAndAwaitAck(room, "missed " + i));
             }
             proxy.start();
 
-            try (WsClient alice = WsClient.open(viaProxy(), CLIENT)) {
-                alice.send(WsClient.obj("type", "join", "room", room, "name", "alice", "epoch", epoch, "since", seen));
+            try (ChatClient alice = ChatClient.open(viaProxy(), CLIENT)) {
+                alice.send(ChatClient.obj("type", "join", "room", room, "name", "alice", "epoch", epoch, "since", seen));
                 JsonNode joined = alice.next("joined");
                 assertThat(joined.path("recovered").asBoolean()).as("recovered in " + joined).isTrue();
                 for (int i = 0; i < missed.size(); i++) {

@@ -49,8 +49,27 @@ public final class ChatClient implements AutoCloseable {
     }
 
     public static ChatClient connect(URI uri, Map<String, String> headers) {
+        return connect(HTTP, uri, headers);
+    }
+
+    /** Connects from {@code localAddress} (e.g. 127.0.0.2, to tell a client from a proxy) and waits for {@code hello}. */
+    public static ChatClient open(URI uri, java.net.InetAddress localAddress) {
+        ChatClient c = connect(HttpClient.newBuilder().localAddress(localAddress).build(), uri, Map.of());
+        c.next("hello");
+        return c;
+    }
+
+    /** Sends a chat message with a fresh id and waits for its ack; returns the seq it got. */
+    public long sayAndAwaitAck(String room, String text) {
+        String id = "c-" + System.nanoTime();
+        say(room, text, id);
+        return next(n -> "ack".equals(n.path("type").asText()) && id.equals(n.path("id").asText()), "ack " + id)
+                .path("seq").asLong();
+    }
+
+    private static ChatClient connect(HttpClient http, URI uri, Map<String, String> headers) {
         ChatClient c = new ChatClient();
-        WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         headers.forEach(b::header);
         c.ws = b.buildAsync(uri, c.new Listener()).orTimeout(20, TimeUnit.SECONDS).join();
         return c;
