@@ -1,6 +1,5 @@
 package dev.parley.hub;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -77,10 +76,6 @@ public final class Hub {
 
     public int roomCount() {
         return rooms.size();
-    }
-
-    public Collection<Room> rooms() {
-        return rooms.values();
     }
 
     public Room room(String name) {

@@ -196,16 +196,7 @@ public final class Room {
         }
     }
 
-    long head() {
-        lock.lock();
-        try {
-            return history.head();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Marks the room dropped if it has been empty since before {@code cutoff}. */
+    /** Marks the room dropped if it has been empty for at least {@code ttlNanos}. */
     boolean closeIfIdle(long now, long ttlNanos) {
         if (members.length != 0 || now - emptySince < ttlNanos) {
             return false;

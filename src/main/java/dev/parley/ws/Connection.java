@@ -393,8 +393,4 @@ final class Connection implements Subscriber {
             Thread.currentThread().interrupt();
         }
     }
-
-    boolean isOpen() {
-        return ending.get() == null;
-    }
 }

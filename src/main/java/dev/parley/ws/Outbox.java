@@ -164,15 +164,6 @@ final class Outbox {
         }
     }
 
-    int depth() {
-        lock.lock();
-        try {
-            return frames.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /**
      * Waits for work and takes it. Queued frames move into {@code batch} (cleared first), up to
      * {@code batchBytes}: the writer sends them as one text frame, one socket write for many
