@@ -21,6 +21,8 @@ public final class Hub {
     private final long ttlNanos;
     private final int roomsMax;
     private final Supplier<Sequencer> sequencers;
+    /** parley.write-delay, per room (Room); 0 once a drain has begun. */
+    private volatile long fanOutDelayNanos;
 
     public Hub(ParleyConfig config) {
         this(config, Sequencer::local);
@@ -32,6 +34,7 @@ public final class Hub {
         this.ttlNanos = config.historyTtl().toNanos();
         this.roomsMax = config.roomsMax();
         this.sequencers = sequencers;
+        this.fanOutDelayNanos = config.writeDelay().toNanos();
     }
 
     /**
@@ -82,6 +85,15 @@ public final class Hub {
         return rooms.get(name);
     }
 
+    /**
+     * A shutdown drain begins: every room sends what it holds back now and stops coalescing, so
+     * the connections' last frames before 1001 carry every message.
+     */
+    public void flushNow() {
+        fanOutDelayNanos = 0;
+        rooms.values().forEach(Room::flushNow);
+    }
+
     /** Drops rooms that have been empty for longer than the history TTL. Called by the watchdog. */
     public void sweep(long now) {
         rooms.values().removeIf(r -> r.closeIfIdle(now, ttlNanos));
@@ -95,7 +107,7 @@ public final class Hub {
         if (rooms.size() >= roomsMax && !dropLongestEmpty()) {
             throw new ProtocolError(ErrorCode.ROOM_LIMIT, null, name);
         }
-        return rooms.computeIfAbsent(name, n -> new Room(n, historySize, sequencers.get(), System.nanoTime()));
+        return rooms.computeIfAbsent(name, n -> new Room(n, historySize, sequencers.get(), fanOutDelayNanos, System.nanoTime()));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.parley.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * One encoded server object, as UTF-8 bytes: encoded once per broadcast, then shared by every
@@ -10,19 +11,58 @@ import java.nio.charset.StandardCharsets;
  * instead of once costs 7–11× at 10 recipients and 108–266× at 1,000 (EncodeOnceBenchmark).
  */
 public final class Frame {
-    private final byte[] utf8;
+    /**
+     * Upper bound of one coalesced text frame (a room's batch, a writer's write): large enough to
+     * amortise a write, small enough for any client.
+     */
+    public static final int MAX_BATCH_BYTES = 32 * 1024;
 
-    private Frame(byte[] utf8) {
+    private final byte[] utf8;
+    /** How many JSON objects the bytes hold, newline-separated (docs/protocol.md). */
+    private final int count;
+
+    private Frame(byte[] utf8, int count) {
         this.utf8 = utf8;
+        this.count = count;
     }
 
     public static Frame of(String json) {
-        return new Frame(json.getBytes(StandardCharsets.UTF_8));
+        return new Frame(json.getBytes(StandardCharsets.UTF_8), 1);
     }
 
     /** Takes ownership of {@code utf8}: the caller must not change it afterwards. */
     static Frame wrap(byte[] utf8) {
-        return new Frame(utf8);
+        return new Frame(utf8, 1);
+    }
+
+    /**
+     * The frames {@code from} (inclusive) to {@code to} (exclusive) as one, newline-separated: a
+     * room encodes a batch once for all its members, as it does a single message.
+     */
+    public static Frame join(List<Frame> frames, int from, int to) {
+        if (to - from == 1) {
+            return frames.get(from);
+        }
+        int size = to - from - 1;
+        int count = 0;
+        for (int i = from; i < to; i++) {
+            size += frames.get(i).bytes();
+            count += frames.get(i).count;
+        }
+        byte[] joined = new byte[size];
+        int at = 0;
+        for (int i = from; i < to; i++) {
+            if (i > from) {
+                joined[at++] = '\n';
+            }
+            at = frames.get(i).copyTo(joined, at);
+        }
+        return new Frame(joined, count);
+    }
+
+    /** How many server objects this frame holds (what the outbox's message bound counts). */
+    public int count() {
+        return count;
     }
 
     /** Size in bytes on the wire (what the outbox bounds). */

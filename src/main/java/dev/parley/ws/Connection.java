@@ -91,9 +91,9 @@ final class Connection implements Subscriber {
         this.telemetry = telemetry;
         this.trace = trace;
         this.client = client;
-        this.outbox = new Outbox(config.outboxMaxMessages(), config.outboxMaxBytes(), Connections.BATCH_BYTES,
+        this.outbox = new Outbox(config.outboxMaxMessages(), config.outboxMaxBytes(), Frame.MAX_BATCH_BYTES,
                                  this::startWriter, WRITER_IDLE);
-        this.writer = new SessionWriter(ws, outbox, trace, config.writeDelay(), this::writeFailed);
+        this.writer = new SessionWriter(ws, outbox, trace, this::writeFailed);
         this.sends = new TokenBucket(config.ratePerSecond(), config.rateBurst(), now);
         this.errors = new TokenBucket(ERRORS_PER_SECOND, ERRORS_BURST, now);
         this.lastHeard = now;

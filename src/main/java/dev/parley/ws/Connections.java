@@ -18,8 +18,6 @@ import dev.parley.hub.Hub;
  */
 public final class Connections implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Connections.class.getName());
-    /** Upper bound of one coalesced text frame: large enough to amortise a write, small enough for any client. */
-    static final int BATCH_BYTES = 32 * 1024;
     /**
      * How often the watchdog looks for connections whose reader thread ended. A thread per
      * connection waiting on its reader would notice at once but costs ~3 KB per idle connection;
@@ -97,6 +95,7 @@ public final class Connections implements AutoCloseable {
      */
     public void drain(Duration timeout) {
         draining = true;
+        hub.flushNow();
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Connection> all = new ArrayList<>(open);
         int batch = config.drainBatch();

@@ -17,11 +17,11 @@ import dev.parley.protocol.Frame;
  */
 final class Outbox {
     /**
-     * What the writer does next, in this order: pong, ping, the {@code frames} objects placed in
-     * the caller's batch list ({@code bytes} long together), close.
+     * What the writer does next, in this order: pong, ping, the {@code frames} frames placed in
+     * the caller's batch list ({@code bytes} long together, {@code objects} server objects), close.
      */
-    record Work(byte[] pong, boolean ping, int frames, int bytes, CloseReason close, boolean stop) {
-        static final Work STOP = new Work(null, false, 0, 0, null, true);
+    record Work(byte[] pong, boolean ping, int frames, int objects, int bytes, CloseReason close, boolean stop) {
+        static final Work STOP = new Work(null, false, 0, 0, 0, null, true);
     }
 
     private final int maxMessages;
@@ -31,6 +31,8 @@ final class Outbox {
     private final Condition ready = lock.newCondition();
     // All fields below are guarded by lock.
     private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+    /** Server objects queued: a room's batch frame counts each message it holds. */
+    private int messages;
     private long bytes;
     private boolean ping;
     private byte[] pong;
@@ -65,14 +67,18 @@ final class Outbox {
         this.writerIdleNanos = writerIdle.toNanos();
     }
 
-    /** Queues a frame; false if the bound is hit. Frames offered after a close are dropped silently. */
+    /**
+     * Queues a frame; false if the bound is hit. An empty outbox takes any frame, so a batch
+     * larger than the bound still gets through to a client that keeps up. Frames offered after a
+     * close are dropped silently.
+     */
     boolean offer(Frame f) {
         lock.lock();
         try {
             if (close != null || stopped) {
                 return true; // the connection is ending; a resuming client gets it from history
             }
-            if (frames.size() >= maxMessages || bytes + f.bytes() > maxBytes) {
+            if (!frames.isEmpty() && (messages + f.count() > maxMessages || bytes + f.bytes() > maxBytes)) {
                 return false;
             }
             add(f);
@@ -122,8 +128,7 @@ final class Outbox {
                 close = reason;
                 flushFirst = flush;
                 if (!flush) {
-                    frames.clear();
-                    bytes = 0;
+                    clear();
                 }
                 wake();
             }
@@ -137,8 +142,7 @@ final class Outbox {
         lock.lock();
         try {
             stopped = true;
-            frames.clear();
-            bytes = 0;
+            clear();
             ready.signal();
         } finally {
             lock.unlock();
@@ -193,16 +197,19 @@ final class Outbox {
             ping = false;
             batch.clear();
             int size = 0;
+            int objects = 0;
             Frame f;
             // size + batch.size(): the payload so far plus the newline that would precede f.
             while ((f = frames.peek()) != null && (batch.isEmpty() || size + batch.size() + f.bytes() <= batchBytes)) {
                 frames.poll();
                 batch.add(f);
                 size += f.bytes();
+                objects += f.count();
                 bytes -= f.bytes();
+                messages -= f.count();
             }
             CloseReason closeNow = frames.isEmpty() ? close : null;
-            return new Work(pongNow, pingNow, batch.size(), size, closeNow, false);
+            return new Work(pongNow, pingNow, batch.size(), objects, size, closeNow, false);
         } finally {
             lock.unlock();
         }
@@ -211,8 +218,15 @@ final class Outbox {
     private void add(Frame f) {
         frames.add(f);
         bytes += f.bytes();
+        messages += f.count();
         if (frames.size() == 1) {
             wake(); // the writer only waits when the queue is empty
         }
+    }
+
+    private void clear() {
+        frames.clear();
+        bytes = 0;
+        messages = 0;
     }
 }

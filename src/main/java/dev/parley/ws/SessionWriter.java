@@ -1,6 +1,5 @@
 package dev.parley.ws;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -29,17 +28,14 @@ final class SessionWriter implements Runnable {
     private final Outbox outbox;
     private final ConnectionTrace trace;
     private final Consumer<RuntimeException> onFailure;
-    private final long writeDelayNanos;
     /** System.nanoTime() when the current write started, 0 between writes. Written by this thread only. */
     private volatile long writeStarted;
 
-    SessionWriter(WsSession ws, Outbox outbox, ConnectionTrace trace, Duration writeDelay,
-                  Consumer<RuntimeException> onFailure) {
+    SessionWriter(WsSession ws, Outbox outbox, ConnectionTrace trace, Consumer<RuntimeException> onFailure) {
         this.ws = ws;
         this.out = ws.socketContext() instanceof ConnectionContext ctx ? ctx.dataWriter() : null;
         this.outbox = outbox;
         this.trace = trace;
-        this.writeDelayNanos = writeDelay.toNanos();
         this.onFailure = onFailure;
     }
 
@@ -66,12 +62,7 @@ final class SessionWriter implements Runnable {
                 if (work.frames() > 0) {
                     int payload = work.bytes() + work.frames() - 1;
                     long nanos = write(() -> sendText(batch, payload));
-                    trace.out(work.frames(), payload, nanos);
-                    if (writeDelayNanos > 0) {
-                        // Let more arrive before the next write: under load, a few milliseconds
-                        // turn many small writes into one (bench/README.md, "write delay").
-                        Thread.sleep(Duration.ofNanos(writeDelayNanos));
-                    }
+                    trace.out(work.objects(), payload, nanos);
                 }
                 if (work.close() != null) {
                     CloseReason r = work.close();

@@ -25,9 +25,9 @@ public final class DrainedOutbox implements Subscriber, AutoCloseable {
     @SuppressWarnings("unused")
     private byte[] written;
 
-    /** Bounds as Connection sets them: parley.outbox.* and Connections.BATCH_BYTES. */
+    /** Bounds as Connection sets them: parley.outbox.* and Frame.MAX_BATCH_BYTES. */
     public DrainedOutbox(int maxMessages, long maxBytes, Drains drains) {
-        this.outbox = new Outbox(maxMessages, maxBytes, Connections.BATCH_BYTES, this::startDrainer,
+        this.outbox = new Outbox(maxMessages, maxBytes, Frame.MAX_BATCH_BYTES, this::startDrainer,
                                  Connection.WRITER_IDLE);
         this.drains = drains;
     }

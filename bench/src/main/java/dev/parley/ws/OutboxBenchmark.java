@@ -38,7 +38,7 @@ import dev.parley.protocol.Frame;
  *
  * <p>In this package because {@code Outbox} is package-private (a split package on the
  * benchmark's classpath). Variants, all with the default bounds (1,024 messages, 1 MiB) and
- * {@link Connections#BATCH_BYTES} batches:
+ * {@link Frame#MAX_BATCH_BYTES} batches:
  * <ul>
  * <li>{@code locked}: the real {@code Outbox}. {@code take} moves frame references into the
  *     writer's list under the lock; the writer joins their bytes after it. (With a writer the
@@ -110,9 +110,9 @@ public class OutboxBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             queue = switch (variant) {
-                case "locked" -> new Locked(new Outbox(MAX_MESSAGES, MAX_BYTES, Connections.BATCH_BYTES));
-                case "copyUnderLock" -> new CopyUnderLockOutbox(MAX_MESSAGES, MAX_BYTES, Connections.BATCH_BYTES);
-                case "lockfree" -> new LockFreeOutbox(MAX_MESSAGES, MAX_BYTES, Connections.BATCH_BYTES);
+                case "locked" -> new Locked(new Outbox(MAX_MESSAGES, MAX_BYTES, Frame.MAX_BATCH_BYTES));
+                case "copyUnderLock" -> new CopyUnderLockOutbox(MAX_MESSAGES, MAX_BYTES, Frame.MAX_BATCH_BYTES);
+                case "lockfree" -> new LockFreeOutbox(MAX_MESSAGES, MAX_BYTES, Frame.MAX_BATCH_BYTES);
                 default -> throw new IllegalArgumentException(variant);
             };
             frame = Encoder.message("lobby", 123_456, "alice", "x".repeat(100), 1_700_000_000_000L, "m-1");

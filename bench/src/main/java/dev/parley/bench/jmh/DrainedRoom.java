@@ -3,6 +3,10 @@ package dev.parley.bench.jmh;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
 
 import dev.parley.config.ParleyConfig;
 import dev.parley.hub.Hub;
@@ -20,7 +24,11 @@ final class DrainedRoom implements AutoCloseable {
     /** How long any wait for the writers may take before the benchmark fails instead of hanging. */
     static final Duration BOUND = Duration.ofSeconds(30);
 
-    final ParleyConfig config = ParleyConfig.defaults();
+    /**
+     * The defaults, but no fan-out coalescing: one message per wait would otherwise measure the
+     * room's delay, not its work.
+     */
+    final ParleyConfig config = ParleyConfig.from(Config.just(ConfigSources.create(Map.of("parley.write-delay", "PT0S"))));
     final Hub hub = new Hub(config);
     final DrainedOutbox.Drains drains = new DrainedOutbox.Drains();
     final DrainedOutbox sender;

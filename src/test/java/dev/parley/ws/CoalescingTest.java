@@ -1,0 +1,120 @@
+package dev.parley.ws;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.parley.ParleyServer;
+import dev.parley.support.ChatClient;
+import dev.parley.support.RawClient;
+import dev.parley.support.TestServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Fan-out coalescing ({@code parley.write-delay}): a quiet room sends at once, a busy one batches
+ * into one frame per delay; membership changes and a drain send what is pending first. The delay
+ * is the maximum (100 ms) so a burst sent in a tight loop lands in few batches even here.
+ */
+class CoalescingTest {
+    private static final Map<String, String> SETTINGS = Map.of(
+            "parley.write-delay", "PT0.1S", "parley.rate.per-second", "1000", "parley.rate.burst", "1000");
+    private ParleyServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    @Test
+    void aQuietRoomSendsAtOnceAndABurstSharesFrames() throws Exception {
+        server = TestServer.start(SETTINGS);
+        URI ws = TestServer.ws(server);
+        try (RawClient bob = RawClient.connect(ws); ChatClient alice = ChatClient.joined(ws, "c", "alice")) {
+            objects(bob.read()); // hello
+            bob.sendText("{\"type\":\"join\",\"room\":\"c\",\"name\":\"bob\"}");
+            assertThat(objects(bob.read())).extracting(o -> o.path("type").asText()).containsExactly("joined");
+
+            alice.say("c", "first", null);
+            List<JsonNode> lone = objects(bob.read());
+            assertThat(lone).hasSize(1);
+            assertThat(lone.getFirst().path("text").asText()).isEqualTo("first");
+
+            int burst = 20;
+            for (int i = 0; i < burst; i++) {
+                alice.say("c", "m" + i, null);
+            }
+            List<JsonNode> got = new ArrayList<>();
+            int frames = 0;
+            while (got.size() < burst) {
+                got.addAll(objects(bob.read()));
+                frames++;
+            }
+            assertThat(got).extracting(o -> o.path("text").asText())
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, burst).mapToObj(i -> "m" + i).toList());
+            long seq = lone.getFirst().path("seq").asLong();
+            for (JsonNode m : got) {
+                assertThat(m.path("seq").asLong()).isEqualTo(++seq);
+            }
+            // One frame per 100 ms: a burst sent in a tight loop takes a few frames, not one each.
+            assertThat(frames).isLessThanOrEqualTo(burst / 4);
+        }
+    }
+
+    @Test
+    void aJoinerMeetsPendingMessagesWithoutGapOrDuplicate() {
+        server = TestServer.start(SETTINGS);
+        URI ws = TestServer.ws(server);
+        try (ChatClient alice = ChatClient.joined(ws, "j", "alice")) {
+            for (int round = 0; round < 5; round++) {
+                // Several messages in quick succession: all but the first wait for the next batch,
+                // and the join below lands in that window most of the time.
+                for (int i = 0; i < 4; i++) {
+                    alice.say("j", "r" + round + "-" + i, null);
+                }
+                try (ChatClient bob = ChatClient.connect(ws)) {
+                    bob.next("hello");
+                    JsonNode joined = bob.join("j", "bob" + round);
+                    long head = joined.path("seq").asLong();
+                    long last = alice.sayAndAwaitAck("j", "after-" + round);
+                    assertThat(last).isEqualTo(head + 1);
+                    bob.next(m -> "message".equals(m.path("type").asText()) && m.path("seq").asLong() == last,
+                            "message " + last);
+                    List<Long> seqs = bob.messages("j").stream().map(m -> m.path("seq").asLong()).toList();
+                    assertThat(seqs).doesNotHaveDuplicates().isSorted().endsWith(head, last);
+                    assertThat(seqs.getLast() - seqs.getFirst() + 1).isEqualTo(seqs.size());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDrainSendsPendingMessagesBeforeTheClose() {
+        server = TestServer.start(SETTINGS);
+        URI ws = TestServer.ws(server);
+        try (ChatClient alice = ChatClient.joined(ws, "d", "alice"); ChatClient bob = ChatClient.joined(ws, "d", "bob")) {
+            long first = alice.sayAndAwaitAck("d", "first");
+            long pending = alice.sayAndAwaitAck("d", "pending"); // within 100 ms of the first: waits
+            bob.next(m -> m.path("seq").asLong() == first && "message".equals(m.path("type").asText()), "first");
+            server.shutdown();
+            assertThat(bob.awaitClose()).isEqualTo(1001);
+            assertThat(bob.messages("d")).extracting(m -> m.path("seq").asLong()).contains(first, pending);
+        }
+    }
+
+    private static List<JsonNode> objects(RawClient.ServerFrame f) throws Exception {
+        assertThat(f.opcode()).isEqualTo(1);
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : f.text().split("\n")) {
+            out.add(ChatClient.JSON.readTree(line));
+        }
+        return out;
+    }
+}
