@@ -306,8 +306,9 @@ final class Connection implements Subscriber {
         abort(CloseReason.NETWORK);
     }
 
-    /** Watchdog tick: write deadline, idle timeout, close handshake timeout, heartbeat. */
+    /** Watchdog tick: idle writer, write deadline, idle timeout, close handshake timeout, heartbeat. */
     void tick(long now, long writeDeadline, long idleTimeout, long heartbeat) {
+        outbox.retireIdleWriter(now);
         long started = writer.writeStarted();
         if (started != 0 && now - started > writeDeadline) {
             trace.event("write.deadline");

@@ -44,6 +44,10 @@ final class Outbox {
     private boolean stopped;
     /** The writer thread now serving this outbox, or null while none is needed. */
     private Thread writer;
+    /** Set by {@link #retireIdleWriter}: the waiting writer ends instead of waiting on. */
+    private boolean retire;
+    /** System.nanoTime() when the writer last began to wait for work; 0 while it works. */
+    private volatile long waitingSince;
 
     /** Starts a writer thread when work arrives and none is running; null = the caller runs one itself. */
     private final Supplier<Thread> spawn;
@@ -56,8 +60,9 @@ final class Outbox {
 
     /**
      * An outbox that starts its writer on demand and lets it end after {@code writerIdle} without
-     * work: an idle connection then holds no writer thread at all (~3 KB each, bench/README.md),
-     * while a busy one keeps the same writer. At most one writer exists at a time.
+     * work ({@link #retireIdleWriter}): an idle connection then holds no writer thread at all
+     * (~3 KB each, bench/README.md), while a busy one keeps the same writer. At most one writer
+     * exists at a time.
      */
     Outbox(int maxMessages, long maxBytes, int batchBytes, Supplier<Thread> spawn, Duration writerIdle) {
         this.maxMessages = maxMessages;
@@ -159,6 +164,28 @@ final class Outbox {
         }
     }
 
+    /**
+     * Ends the writer if it has waited for work since before {@code now - writerIdle}; the next
+     * piece of work starts a new one. Called by the watchdog's tick: the writer itself waits
+     * without a timeout, because a timed wait costs a timer per wait — one per frame written —
+     * which made every write dearer (bench/README.md, "Fan-out coalescing").
+     */
+    void retireIdleWriter(long now) {
+        long since = waitingSince;
+        if (spawn == null || since == 0 || now - since < writerIdleNanos) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (writer != null && waitingSince != 0 && now - waitingSince >= writerIdleNanos) {
+                retire = true;
+                ready.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Under the lock: signal the writer, or start one if none is running. */
     private void wake() {
         if (spawn != null && writer == null && !stopped) {
@@ -177,17 +204,20 @@ final class Outbox {
     Work take(List<Frame> batch) throws InterruptedException {
         lock.lock();
         try {
-            long idle = writerIdleNanos;
             while (!stopped && !ping && pong == null && frames.isEmpty() && close == null) {
-                if (spawn == null) {
-                    ready.await();
-                } else if (idle > 0) {
-                    idle = ready.awaitNanos(idle);
-                } else {
+                if (retire) {
+                    retire = false;
+                    waitingSince = 0;
                     writer = null; // idle long enough: end; the next piece of work starts a new writer
                     return Work.STOP;
                 }
+                if (waitingSince == 0) {
+                    waitingSince = System.nanoTime();
+                }
+                ready.await();
             }
+            waitingSince = 0;
+            retire = false;
             if (stopped) {
                 return Work.STOP;
             }

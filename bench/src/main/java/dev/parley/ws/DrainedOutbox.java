@@ -11,8 +11,9 @@ import dev.parley.protocol.Frame;
 
 /**
  * Benchmark support: a hub {@link Subscriber} backed by a real {@link Outbox}, drained by a
- * virtual thread that stands in for the {@link SessionWriter} — started on demand and ended after
- * {@link Connection#WRITER_IDLE} without work, as {@code Connection} has the outbox do it; it
+ * virtual thread that stands in for the {@link SessionWriter} — started on demand as
+ * {@code Connection} has the outbox do it, and ended by {@link #close()} (nothing here plays the
+ * watchdog that retires idle writers); it
  * takes {@link Outbox.Work} exactly as the writer does, assembles the batch into one array as the
  * writer does before its socket write, discards it, and counts the objects it carried into a
  * shared {@link Drains}. In this package because {@code Outbox} is package-private (a split
@@ -47,7 +48,7 @@ public final class DrainedOutbox implements Subscriber, AutoCloseable {
                 }
                 if (work.frames() > 0) {
                     written = assemble(batch, work.bytes() + work.frames() - 1);
-                    drains.add(work.frames());
+                    drains.add(work.objects());
                 }
             }
         } catch (InterruptedException e) {
