@@ -195,7 +195,7 @@ public final class Room {
                     flushScheduled = true;
                     long wait = Math.max(0, lastFanOut + delay - now);
                     // The flush's own short-lived thread: it ends after one fan-out.
-                    Thread.ofVirtual().start(() -> flushAfter(wait));
+                    Thread.ofVirtual().inheritInheritableThreadLocals(false).start(() -> flushAfter(wait));
                 }
             }
         } finally {

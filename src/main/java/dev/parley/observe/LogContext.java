@@ -2,10 +2,11 @@ package dev.parley.observe;
 
 /**
  * Which connection the current thread works for, so that every log line about a connection
- * carries its session id and trace/span ids. A connection's work runs on its reader thread and on
- * the writer thread that the reader starts; the value is inheritable, so setting it on the reader
- * before the writer starts covers both. Its cleanup, started by the watchdog, binds the ids itself. Read by {@link PlainLogFormatter} and
- * {@link JsonLogFormatter} on the thread that logs.
+ * carries its session id and trace/span ids. A connection's work runs on its reader thread, its
+ * writer thread and its cleanup thread. The reader sets the value; the writer and the cleanup bind
+ * it themselves, because whoever starts them (a room's fan-out, the watchdog) may work for another
+ * connection, and Parley starts its threads without inheriting. Read by {@link PlainLogFormatter}
+ * and {@link JsonLogFormatter} on the thread that logs.
  *
  * <p>Those threads are all virtual. A platform thread that some library happens to create lazily
  * from a connection thread (a pool worker, say) would inherit the value too and then label its

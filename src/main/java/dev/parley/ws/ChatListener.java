@@ -73,6 +73,7 @@ final class ChatListener implements WsListener {
     @Override
     public void onOpen(WsSession session) {
         try {
+            ConnectionBuffers.trim(session); // first: nothing reads or writes this connection yet
             String peer = session.socketContext().remotePeer().host();
             String client = endpoint.clientAddress.resolve(peer, forwardedFor);
             if (trace == null) {

@@ -335,7 +335,8 @@ final class Connection implements Subscriber {
 
     /** Called by the outbox, under its lock, when work arrives and no writer is running. */
     private Thread startWriter() {
-        return registry.startThread("parley-writer-" + id, writer);
+        // Bind this connection's log ids: the thread that starts a writer may work for another one.
+        return registry.startThread("parley-writer-" + id, () -> trace.inContext(writer));
     }
 
     /** True once Helidon's reader thread for this connection has ended: every way out ends it. */

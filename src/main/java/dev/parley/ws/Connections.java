@@ -63,7 +63,8 @@ public final class Connections implements AutoCloseable {
     /** Starts a per-connection virtual thread and counts it until it ends. */
     Thread startThread(String name, Runnable task) {
         threads.incrementAndGet();
-        return Thread.ofVirtual().name(name).start(() -> {
+        // Not inheriting: the caller may be working for a different connection (LogContext).
+        return Thread.ofVirtual().name(name).inheritInheritableThreadLocals(false).start(() -> {
             try {
                 task.run();
             } finally {
