@@ -2,6 +2,7 @@ package dev.parley.hub;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -20,14 +21,15 @@ import dev.parley.protocol.Frame;
  * and a joining member's replay meets live traffic with no gap and no duplicate. Nothing under
  * the lock blocks: an outbox offer never waits, and evictions run after the lock is released.
  *
- * <p>Fan-out is coalesced per room ({@code parley.write-delay}): a message to a room that sent
- * nothing for that long goes out at once; one that follows closely waits, with whatever else
- * arrives, until the delay since the last fan-out has passed, and then all of them go to every
- * member as one frame, encoded once. So a busy room hands each member at most one frame per delay
- * however fast it talks, and each member's writer makes one write for it — the cost of a
- * delivery is per write, not per message (bench/README.md, "Fan-out coalescing"). Any membership
- * change sends what is pending first, so a member receives exactly the messages published while
- * it was one, and a joiner's replay meets the first batch after it with no gap and no duplicate.
+ * <p>Fan-out is coalesced per room ({@code parley.write-delay}): a message or presence change in
+ * a room that sent nothing for that long goes out at once; one that follows closely waits, with
+ * whatever else arrives, until the delay since the last fan-out has passed, and then all of them
+ * go to every member as one frame, encoded once. So a busy room hands each member at most one
+ * frame per delay however fast it talks or however many join at once, and each member's writer
+ * makes one write for it — the cost of a delivery is per write, not per message
+ * (bench/README.md, "Fan-out coalescing"). A member receives exactly what was queued while it
+ * was one: a joiner skips what was pending when it joined (its {@code joined} and replay already
+ * cover it), a leaver is handed what was pending when it left.
  *
  * <p>Measured (bench/README.md, JMH): broadcasting over the array is 1.6–2.9× faster than a
  * read-write-locked map and 2.8–15× faster than a ConcurrentHashMap at 10 and 1,000 members
@@ -56,8 +58,13 @@ public final class Room {
     private boolean closed;
     /** How long a fan-out waits for company (0: never); 0 once the server drains. */
     private volatile long delayNanos;
-    /** Messages published but not yet fanned out, in seq order; guarded by {@code lock}. */
+    /** Frames queued but not yet fanned out, in order; guarded by {@code lock}. */
     private final List<Frame> pending = new ArrayList<>();
+    /**
+     * Members that joined while frames were pending, with how many of them to skip; guarded by
+     * {@code lock}, emptied by every flush.
+     */
+    private final IdentityHashMap<Subscriber, Integer> joinedSinceFlush = new IdentityHashMap<>();
     /** System.nanoTime() of the last fan-out of messages; guarded by {@code lock}. */
     private long lastFanOut;
     /** A flush of {@code pending} is scheduled; guarded by {@code lock}. */
@@ -110,10 +117,13 @@ public final class Room {
             if (closed) {
                 return null;
             }
-            slow = flushPending(System.nanoTime());
-            members = with(members, new Member(s, memberName));
             if (names.merge(memberName, 1, Integer::sum) == 1) {
-                slow = concat(slow, fanOut(Encoder.presence(name, true, memberName, names.size()), s));
+                slow = enqueue(Encoder.presence(name, true, memberName, names.size()), System.nanoTime());
+            }
+            // Added after its own presence: the joiner gets none of what is queued now.
+            members = with(members, new Member(s, memberName));
+            if (!pending.isEmpty()) {
+                joinedSinceFlush.put(s, pending.size());
             }
             boolean recovered = since != null && epoch.equals(clientEpoch) && history.covers(since);
             List<Message> backlog = recovered ? history.range(since + 1, history.head()) : history.last(onJoin);
@@ -147,14 +157,19 @@ public final class Room {
             if (gone == null) {
                 return false;
             }
-            slow = flushPending(now);
             members = kept.toArray(NONE);
             if (members.length == 0) {
                 emptySince = now;
             }
+            Integer skip = joinedSinceFlush.remove(s);
+            int from = skip == null ? 0 : skip;
+            if (from < pending.size()) {
+                s.offerAlways(Frame.join(pending, from, pending.size())); // queued while it was a member
+            }
+            slow = null;
             if (names.merge(gone.name(), -1, Integer::sum) == 0) {
                 names.remove(gone.name());
-                slow = concat(slow, fanOut(Encoder.presence(name, false, gone.name(), names.size()), null));
+                slow = enqueue(Encoder.presence(name, false, gone.name(), names.size()), now);
             }
         } finally {
             lock.unlock();
@@ -183,21 +198,7 @@ public final class Room {
             Message m = new Message(name, seq, from, text, ts, id, Encoder.message(name, seq, from, text, ts, id));
             history.append(m);
             result = new Published(seq, members.length, false);
-            long now = System.nanoTime();
-            long delay = delayNanos;
-            if (pending.isEmpty() && now - lastFanOut >= delay) {
-                lastFanOut = now; // a quiet room: no reason to wait
-                slow = fanOut(m.frame(), null);
-            } else {
-                slow = null;
-                pending.add(m.frame());
-                if (!flushScheduled) {
-                    flushScheduled = true;
-                    long wait = Math.max(0, lastFanOut + delay - now);
-                    // The flush's own short-lived thread: it ends after one fan-out.
-                    Thread.ofVirtual().inheritInheritableThreadLocals(false).start(() -> flushAfter(wait));
-                }
-            }
+            slow = enqueue(m.frame(), System.nanoTime());
         } finally {
             lock.unlock();
         }
@@ -236,8 +237,30 @@ public final class Room {
     }
 
     /**
-     * Under the lock: queues the pending messages to every member as few frames as
-     * {@link Frame#MAX_BATCH_BYTES} allows. Returns the members whose outbox overflowed.
+     * Under the lock: sends {@code f} to every member now if the room has been quiet for the
+     * delay, else adds it to the pending batch and makes sure a flush is scheduled. Returns the
+     * members whose outbox overflowed.
+     */
+    private List<Subscriber> enqueue(Frame f, long now) {
+        long delay = delayNanos;
+        if (pending.isEmpty() && now - lastFanOut >= delay) {
+            lastFanOut = now; // a quiet room: no reason to wait
+            return fanOut(f);
+        }
+        pending.add(f);
+        if (!flushScheduled) {
+            flushScheduled = true;
+            long wait = Math.max(0, lastFanOut + delay - now);
+            // The flush's own short-lived thread: it ends after one fan-out.
+            Thread.ofVirtual().inheritInheritableThreadLocals(false).start(() -> flushAfter(wait));
+        }
+        return null;
+    }
+
+    /**
+     * Under the lock: queues the pending frames to every member as few frames as
+     * {@link Frame#MAX_BATCH_BYTES} allows, encoded once for all (a member that joined meanwhile
+     * gets its own tail). Returns the members whose outbox overflowed.
      */
     private List<Subscriber> flushPending(long now) {
         if (pending.isEmpty()) {
@@ -250,15 +273,33 @@ public final class Room {
         for (int i = 0; i < pending.size(); i++) {
             int next = pending.get(i).bytes() + (i > from ? 1 : 0);
             if (i > from && size + next > Frame.MAX_BATCH_BYTES) {
-                slow = concat(slow, fanOut(Frame.join(pending, from, i), null));
+                slow = concat(slow, fanOut(from, i));
                 from = i;
                 next = pending.get(i).bytes();
                 size = 0;
             }
             size += next;
         }
-        slow = concat(slow, fanOut(Frame.join(pending, from, pending.size()), null));
+        slow = concat(slow, fanOut(from, pending.size()));
         pending.clear();
+        joinedSinceFlush.clear();
+        return slow;
+    }
+
+    /** Pending frames {@code from}..{@code to} (exclusive) as one frame to every member, each from where it joined. */
+    private List<Subscriber> fanOut(int from, int to) {
+        if (joinedSinceFlush.isEmpty()) {
+            return fanOut(Frame.join(pending, from, to));
+        }
+        Frame all = Frame.join(pending, from, to);
+        List<Subscriber> slow = null;
+        for (Member m : members) {
+            Integer skip = joinedSinceFlush.get(m.subscriber());
+            int start = skip == null ? from : Math.max(from, skip);
+            if (start < to && !m.subscriber().offer(start == from ? all : Frame.join(pending, start, to))) {
+                slow = add(slow, m.subscriber());
+            }
+        }
         return slow;
     }
 
@@ -309,17 +350,22 @@ public final class Room {
         return members.length == 0 ? now - emptySince : -1;
     }
 
-    /** Queues a frame to every member but {@code except}; returns those whose outbox overflowed. */
-    private List<Subscriber> fanOut(Frame frame, Subscriber except) {
+    /** Queues a frame to every member; returns those whose outbox overflowed. */
+    private List<Subscriber> fanOut(Frame frame) {
         List<Subscriber> slow = null;
         for (Member m : members) {
-            if (m.subscriber() != except && !m.subscriber().offer(frame)) {
-                if (slow == null) {
-                    slow = new ArrayList<>(2);
-                }
-                slow.add(m.subscriber());
+            if (!m.subscriber().offer(frame)) {
+                slow = add(slow, m.subscriber());
             }
         }
+        return slow;
+    }
+
+    private static List<Subscriber> add(List<Subscriber> slow, Subscriber s) {
+        if (slow == null) {
+            slow = new ArrayList<>(2);
+        }
+        slow.add(s);
         return slow;
     }
 

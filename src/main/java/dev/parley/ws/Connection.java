@@ -41,7 +41,7 @@ final class Connection implements Subscriber {
      */
     static final int ERRORS_BURST = 50;
     static final double ERRORS_PER_SECOND = 5;
-    /** A writer with nothing to do for this long ends; the next frame starts a new one. */
+    /** A writer with nothing to do for this long ends (noticed at the watchdog's next tick); the next frame starts a new one. */
     static final Duration WRITER_IDLE = Duration.ofSeconds(1);
 
     private final String id;

@@ -96,6 +96,68 @@ class CoalescingTest {
     }
 
     @Test
+    void joinsInQuickSuccessionShareFramesAndNobodyHearsOfTheirOwnJoin() throws Exception {
+        server = TestServer.start(SETTINGS);
+        URI ws = TestServer.ws(server);
+        List<ChatClient> joiners = new ArrayList<>();
+        try (RawClient watcher = RawClient.connect(ws)) {
+            objects(watcher.read()); // hello
+            watcher.sendText("{\"type\":\"join\",\"room\":\"p\",\"name\":\"watcher\"}");
+            objects(watcher.read()); // joined
+            int n = 12;
+            for (int i = 0; i < n; i++) {
+                joiners.add(ChatClient.joined(ws, "p", "j" + i));
+            }
+            List<String> joinedNames = new ArrayList<>();
+            int frames = 0;
+            while (joinedNames.size() < n) {
+                for (JsonNode o : objects(watcher.read())) {
+                    assertThat(o.path("type").asText()).isEqualTo("presence");
+                    joinedNames.add(o.path("name").asText());
+                }
+                frames++;
+            }
+            assertThat(joinedNames).containsExactlyElementsOf(java.util.stream.IntStream.range(0, n).mapToObj(i -> "j" + i).toList());
+            assertThat(frames).as("presence of %d joins within 100 ms windows", n).isLessThan(n);
+            long seq = joiners.getFirst().sayAndAwaitAck("p", "hello");
+            for (int i = 0; i < n; i++) {
+                ChatClient j = joiners.get(i);
+                j.next(m -> "message".equals(m.path("type").asText()) && m.path("seq").asLong() == seq, "message " + seq);
+                // Each hears of exactly the joins after its own, in order.
+                assertThat(j.all("presence")).extracting(o -> o.path("name").asText())
+                        .containsExactlyElementsOf(java.util.stream.IntStream.range(i + 1, n).mapToObj(k -> "j" + k).toList());
+            }
+        } finally {
+            joiners.forEach(ChatClient::close);
+        }
+    }
+
+    @Test
+    void aLeaverGetsWhatWasPendingWhileItWasAMember() {
+        server = TestServer.start(SETTINGS);
+        URI ws = TestServer.ws(server);
+        try (ChatClient alice = ChatClient.joined(ws, "l", "alice"); ChatClient carol = ChatClient.joined(ws, "l", "carol")) {
+            for (int round = 0; round < 5; round++) {
+                long first = alice.sayAndAwaitAck("l", "first-" + round);
+                long second = alice.sayAndAwaitAck("l", "second-" + round); // most often still pending
+                carol.send(ChatClient.obj("type", "leave", "room", "l"));
+                carol.next("left");
+                assertThat(carol.messages("l")).extracting(m -> m.path("seq").asLong()).contains(first, second);
+                // Nothing of the room after "left".
+                List<JsonNode> all = carol.all();
+                int left = 0;
+                for (int i = 0; i < all.size(); i++) {
+                    if ("left".equals(all.get(i).path("type").asText())) {
+                        left = i;
+                    }
+                }
+                assertThat(all.subList(left + 1, all.size())).noneMatch(o -> "message".equals(o.path("type").asText()));
+                carol.join("l", "carol");
+            }
+        }
+    }
+
+    @Test
     void aDrainSendsPendingMessagesBeforeTheClose() {
         server = TestServer.start(SETTINGS);
         URI ws = TestServer.ws(server);
