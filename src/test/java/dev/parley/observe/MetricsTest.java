@@ -57,6 +57,7 @@ class MetricsTest {
         }
         for (int i = 0; i < 3; i++) {
             bob.next("message");
+            alice.next("message"); // her own copy, which may come after her ack
         }
         alice.sendText("{not json");
         alice.next("error");

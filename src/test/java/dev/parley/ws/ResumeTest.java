@@ -230,7 +230,10 @@ class ResumeTest {
         ParleyServer strict = TestServer.start(Map.of(
                 "parley.rate.per-second", "100000", "parley.rate.burst", "100000",
                 "parley.outbox.max-messages", "32", "parley.outbox.max-bytes", "65536",
-                "parley.write-deadline", "PT30S", "parley.idle-timeout", "PT60S"));
+                "parley.write-deadline", "PT30S", "parley.idle-timeout", "PT60S",
+                // Every message on its own: a 20 ms batch of this flat-out sender's own messages
+                // could fill its 32-message outbox on a busy machine and cut off the sender too.
+                "parley.write-delay", "PT0S"));
         URI strictWs = TestServer.ws(strict);
         try (ChatClient sender = ChatClient.joined(strictWs, "lag", "sender").discardMessages();
              RawClient slow = RawClient.connect(strictWs, Map.of(), 4096)) {
