@@ -22,7 +22,7 @@ class ParleyConfigTest {
         assertThat(c.heartbeat()).isEqualTo(Duration.ofSeconds(25));
         assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.writeDeadline()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(c.writeDelay()).isEqualTo(Duration.ofMillis(20));
+        assertThat(c.writeDelay()).isEqualTo(Duration.ofMillis(25));
         assertThat(c.outboxMaxMessages()).isEqualTo(1024);
         assertThat(c.outboxMaxBytes()).isEqualTo(1024 * 1024);
         assertThat(c.maxFrameBytes()).isEqualTo(65536);
