@@ -67,6 +67,21 @@ class CleanupTest {
     }
 
     @Test
+    void anIdleConnectionHoldsNoParleyThreadAndWakesOneWhenSpokenTo() {
+        start(Map.of());
+        try (ChatClient alice = ChatClient.joined(ws, "idle", "alice")) {
+            // The writer that sent hello and joined retires once idle (watchdog tick, ~1 s).
+            await().atMost(ChatClient.WAIT).untilAsserted(() -> {
+                assertThat(server.connections().size()).isEqualTo(1);
+                assertThat(server.connections().liveThreads()).isZero();
+            });
+            long seq = alice.sayAndAwaitAck("idle", "still here");
+            assertThat(alice.next("message").path("seq").asLong()).isEqualTo(seq);
+            await().atMost(ChatClient.WAIT).until(() -> server.connections().liveThreads() == 0);
+        }
+    }
+
+    @Test
     void closeFrameFromClient() throws Exception {
         start(Map.of());
         try (ChatClient observer = ChatClient.joined(ws, "c", "observer")) {
