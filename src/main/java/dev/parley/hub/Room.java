@@ -64,8 +64,8 @@ public final class Room {
      * Members that joined while frames were pending, with how many of them to skip; guarded by
      * {@code lock}, emptied by every flush.
      */
-    private final IdentityHashMap<Subscriber, Integer> joinedSinceFlush = new IdentityHashMap<>();
-    /** System.nanoTime() of the last fan-out of messages; guarded by {@code lock}. */
+    private final IdentityHashMap<Subscriber, Integer> joinedSinceFlush = new IdentityHashMap<>(4);
+    /** System.nanoTime() of the last fan-out of queued frames; guarded by {@code lock}. */
     private long lastFanOut;
     /** A flush of {@code pending} is scheduled; guarded by {@code lock}. */
     private boolean flushScheduled;
