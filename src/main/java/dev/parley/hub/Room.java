@@ -32,7 +32,7 @@ import dev.parley.protocol.Frame;
  * cover it), a leaver is handed what was pending when it left.
  *
  * <p>Measured (bench/README.md, JMH): broadcasting over the array is 1.6–2.9× faster than a
- * read-write-locked map and 2.8–15× faster than a ConcurrentHashMap at 10 and 1,000 members
+ * read-write-locked map and 1.8–15× faster than a ConcurrentHashMap at 10 and 1,000 members
  * (RoomBroadcastBenchmark); holding the lock during fan-out costs the iteration nothing
  * (1.0–1.3×), and what it does cost is waking writers, not the array (FanOutLockBenchmark).
  */
