@@ -15,9 +15,9 @@ import io.helidon.websocket.WsSession;
  * small chat objects; a larger one just takes a few more reads. Together this is ~7 KB of the
  * ~17 KB an idle connection costs (bench/README.md, "Idle memory").
  *
- * <p>Both fields are private, so this is reflection: if a Helidon upgrade renames them, the trim
- * is skipped with one warning and nothing else changes (ConnectionBuffersTest fails, so the
- * upgrade notices). Called on the reader thread before the writer exists, the only time neither
+ * <p>Both fields are private and final, so this is reflection: if a Helidon upgrade renames them,
+ * or a JDK refuses to change a final field, the trim is skipped with one warning and nothing else
+ * changes (ConnectionBuffersTest fails, so the upgrade notices). Called on the reader thread before the writer exists, the only time neither
  * buffer can be in use.
  */
 final class ConnectionBuffers {
@@ -52,11 +52,19 @@ final class ConnectionBuffers {
         }
     }
 
+    /** Set after the first refused write (a JDK that no longer lets final fields change, say). */
+    private static volatile boolean refused;
+
     private static void set(Field f, Object target, Object value) {
+        if (refused) {
+            return;
+        }
         try {
             f.set(target, value);
         } catch (IllegalAccessException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "could not trim " + f, e);
+            refused = true;
+            LOG.log(System.Logger.Level.WARNING, "per-connection buffer trim refused, connections keep Helidon's "
+                    + "default buffers: " + e);
         }
     }
 
