@@ -1,5 +1,6 @@
 package dev.parley.observe;
 
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.parley.ParleyServer;
 import dev.parley.support.ChatClient;
+import dev.parley.support.RawClient;
 import dev.parley.support.TestServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -102,6 +104,44 @@ class LogLinesTest {
             assertThat(l.path("span_id").asText()).isEqualTo(span.getSpanId());
         }
         assertThat(LINES).noneMatch(l -> l.contains(secret));
+    }
+
+    /**
+     * A writer is started by whichever thread first has work for it — often another connection's,
+     * fanning out. Its lines must still carry its own connection's session.
+     */
+    @Test
+    void aWriterStartedByAnotherConnectionLogsAsItsOwn() throws Exception {
+        Logger connection = Logger.getLogger("dev.parley.ws.Connection");
+        Level level = connection.getLevel();
+        connection.setLevel(Level.FINE); // "write failed" is DEBUG
+        ParleyServer strict = TestServer.start(Map.of(
+                "parley.write-deadline", "PT1S", "parley.rate.per-second", "100000", "parley.rate.burst", "100000"));
+        URI ws = TestServer.ws(strict);
+        try (RawClient victim = RawClient.connect(ws, Map.of(), 4096);
+             ChatClient sender = ChatClient.joined(ws, "w", "sender").discardMessages()) {
+            String victimSession = ChatClient.JSON.readTree(victim.read().text()).path("session").asText();
+            victim.sendText("{\"type\":\"join\",\"room\":\"w\",\"name\":\"victim\"}");
+            victim.read(); // joined
+            String senderSession = sender.all("hello").getFirst().path("session").asText();
+            // Both writers retire once idle: the next one the victim gets is started by the
+            // sender's reader thread, fanning out to a quiet room.
+            await().atMost(ChatClient.WAIT).until(() -> strict.connections().liveThreads() == 0);
+            String text = "w".repeat(4000);
+            // The victim never reads again: its writer blocks, the write deadline aborts the socket,
+            // and the blocked write fails on the writer thread.
+            while (strict.hub().room("w").size() == 2) {
+                sender.sayAndAwaitAck("w", text);
+            }
+            await().atMost(ChatClient.WAIT).until(() -> LINES.stream()
+                    .anyMatch(l -> l.contains("write failed") && l.contains(victimSession)));
+            JsonNode failed = LINES.stream().filter(l -> l.contains("write failed") && l.contains(victimSession))
+                    .map(LogLinesTest::json).findFirst().orElseThrow();
+            assertThat(failed.path("session").asText()).isEqualTo(victimSession).isNotEqualTo(senderSession);
+        } finally {
+            strict.stop();
+            connection.setLevel(level);
+        }
     }
 
     @Test
