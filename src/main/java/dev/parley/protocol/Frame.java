@@ -50,14 +50,24 @@ public final class Frame {
             count += frames.get(i).count;
         }
         byte[] joined = new byte[size];
-        int at = 0;
+        copyJoined(frames, from, to, joined, 0);
+        return new Frame(joined, count);
+    }
+
+    /**
+     * Copies frames {@code from} to {@code to} (exclusive) into {@code dst} at {@code offset},
+     * newline-separated, as a room's batch and a writer's write lay them out; returns the offset
+     * after them.
+     */
+    public static int copyJoined(List<Frame> frames, int from, int to, byte[] dst, int offset) {
+        int at = offset;
         for (int i = from; i < to; i++) {
             if (i > from) {
-                joined[at++] = '\n';
+                dst[at++] = '\n';
             }
-            at = frames.get(i).copyTo(joined, at);
+            at = frames.get(i).copyTo(dst, at);
         }
-        return new Frame(joined, count);
+        return at;
     }
 
     /** How many server objects this frame holds (what the outbox's message bound counts). */

@@ -107,13 +107,7 @@ final class SessionWriter implements Runnable {
                 frame[2 + i] = (byte) ((long) payload >>> (56 - 8 * i));
             }
         }
-        int at = header;
-        for (int i = 0; i < batch.size(); i++) {
-            if (i > 0) {
-                frame[at++] = '\n';
-            }
-            at = batch.get(i).copyTo(frame, at);
-        }
+        Frame.copyJoined(batch, 0, batch.size(), frame, header);
         out.writeNow(BufferData.create(frame));
     }
 

@@ -62,13 +62,7 @@ public final class DrainedOutbox implements Subscriber, AutoCloseable {
      */
     static byte[] assemble(List<Frame> batch, int payload) {
         byte[] out = new byte[payload];
-        int at = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            if (i > 0) {
-                out[at++] = '\n';
-            }
-            at = batch.get(i).copyTo(out, at);
-        }
+        Frame.copyJoined(batch, 0, batch.size(), out, 0);
         return out;
     }
 
