@@ -34,7 +34,10 @@ public final class Main {
         server.drainOnSignals();
         String host = config.get("server.host").asString().orElse("0.0.0.0");
         String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
-        System.out.printf("Parley is running. Open http://%s:%d/ to chat (WebSocket: ws://%s:%d/ws, health: /observe/health)%n",
-                          shown, server.port(), shown, server.port());
+        String admin = server.access().adminHost();
+        String adminShown = admin.equals("0.0.0.0") || admin.equals("::") ? "localhost" : admin;
+        System.out.printf("Parley is running. Open http://%s:%d/ to chat (WebSocket: ws://%s:%d/ws); "
+                          + "admin: http://%s:%d/observe/health%n",
+                          shown, server.port(), shown, server.port(), adminShown, server.adminPort());
     }
 }

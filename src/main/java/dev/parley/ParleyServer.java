@@ -1,6 +1,7 @@
 package dev.parley;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheckResponse;
@@ -8,6 +9,7 @@ import io.helidon.health.HealthCheckType;
 import io.helidon.http.HeaderNames;
 import io.helidon.tracing.Tracer;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
@@ -16,6 +18,7 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.helidon.webserver.staticcontent.StaticContentService;
 import io.helidon.webserver.websocket.WsRouting;
 
+import dev.parley.config.AccessConfig;
 import dev.parley.config.ParleyConfig;
 import dev.parley.hub.Hub;
 import dev.parley.observe.Telemetry;
@@ -33,15 +36,20 @@ public final class ParleyServer {
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
             + "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
+    /** The second listener: health, metrics and the back-end API; never the public port. */
+    public static final String ADMIN_SOCKET = "admin";
+
     private final ParleyConfig config;
+    private final AccessConfig access;
     private final Hub hub;
     private final Connections connections;
     private final Telemetry telemetry;
     private final WebServer server;
     private volatile boolean stopped;
 
-    private ParleyServer(Config root, ParleyConfig config, Tracer tracer) {
+    private ParleyServer(Config root, ParleyConfig config, AccessConfig access, Tracer tracer) {
         this.config = config;
+        this.access = access;
         this.hub = new Hub(config);
         this.connections = new Connections(config, hub);
         this.telemetry = new Telemetry(tracer);
@@ -56,12 +64,21 @@ public final class ParleyServer {
             builder.idleConnectionTimeout(config.idleTimeout().multipliedBy(2));
         }
         this.server = builder
-                .addFeature(ObserveFeature.just(
-                        HealthObserver.builder()
-                                .details(true)
-                                .addCheck(new AcceptingConnections(connections))
-                                .build(),
-                        MetricsObserver.create()))
+                .putSocket(ADMIN_SOCKET, ListenerConfig.builder()
+                        .name(ADMIN_SOCKET)
+                        .port(access.adminPort())
+                        .host(access.adminHost())
+                        .build())
+                // Only on the admin socket: the public port has no /observe route under any spelling.
+                .addFeature(ObserveFeature.builder()
+                                    .observersDiscoverServices(false)
+                                    .sockets(List.of(ADMIN_SOCKET))
+                                    .addObserver(HealthObserver.builder()
+                                                         .details(true)
+                                                         .addCheck(new AcceptingConnections(connections))
+                                                         .build())
+                                    .addObserver(MetricsObserver.create())
+                                    .build())
                 .routing(this::routing)
                 .addRouting(WsRouting.builder().endpoint("/ws", chat))
                 .build();
@@ -83,7 +100,8 @@ public final class ParleyServer {
 
     public static ParleyServer start(Config root, Tracer tracer) {
         ParleyConfig config = ParleyConfig.from(root);
-        ParleyServer s = new ParleyServer(root, config, tracer);
+        AccessConfig access = AccessConfig.from(root);
+        ParleyServer s = new ParleyServer(root, config, access, tracer);
         s.server.start();
         return s;
     }
@@ -100,6 +118,15 @@ public final class ParleyServer {
 
     public int port() {
         return server.port();
+    }
+
+    /** The admin socket's port: health, metrics, the back-end API. */
+    public int adminPort() {
+        return server.port(ADMIN_SOCKET);
+    }
+
+    public AccessConfig access() {
+        return access;
     }
 
     public ParleyConfig config() {

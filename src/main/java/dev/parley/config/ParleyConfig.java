@@ -84,7 +84,7 @@ public record ParleyConfig(Duration heartbeat,
     }
 
     /** Lists may be given as YAML lists or, from the environment, as comma-separated strings. */
-    private static List<String> list(Config node) {
+    static List<String> list(Config node) {
         if (!node.exists()) {
             return List.of();
         }

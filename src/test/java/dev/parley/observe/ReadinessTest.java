@@ -75,7 +75,7 @@ class ReadinessTest {
     }
 
     private static HttpResponse<String> get(ParleyServer server, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(TestServer.http(server, path)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(HttpRequest.newBuilder(TestServer.admin(server, path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String status(HttpResponse<String> r) throws Exception {

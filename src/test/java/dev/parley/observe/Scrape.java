@@ -19,7 +19,7 @@ record Scrape(Map<String, Double> samples) {
 
     static Scrape of(ParleyServer server) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(TestServer.http(server, "/observe/metrics"))
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(TestServer.admin(server, "/observe/metrics"))
                                                        .header("Accept", "text/plain").build(),
                                                HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {

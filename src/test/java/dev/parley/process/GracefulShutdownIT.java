@@ -65,7 +65,7 @@ class GracefulShutdownIT {
         try (ParleyProcess parley = ParleyProcess.start("-Dshutdown.grace=PT10S", "-Dshutdown.drain-timeout=PT8S")) {
             URI ws = URI.create("ws://127.0.0.1:" + parley.port() + "/ws");
             HttpClient http = HttpClient.newHttpClient();
-            URI ready = URI.create("http://127.0.0.1:" + parley.port() + "/observe/health/ready");
+            URI ready = URI.create("http://127.0.0.1:" + parley.adminPort() + "/observe/health/ready");
             assertThat(http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
                     .isEqualTo(200);
             // A client that ignores the close frame keeps the drain going, so there is a window to observe.

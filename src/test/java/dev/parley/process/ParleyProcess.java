@@ -13,10 +13,12 @@ import java.util.regex.Pattern;
 /** target/parley.jar started the way the README starts it, as a separate process on a free port. */
 final class ParleyProcess implements AutoCloseable {
     private static final Pattern URL = Pattern.compile("Open http://[^:]+:(\\d+)/");
+    private static final Pattern ADMIN = Pattern.compile("admin: http://[^:]+:(\\d+)/");
 
     private final Process process;
     private final Path log;
     private int port;
+    private int adminPort;
 
     private ParleyProcess(Process process, Path log) {
         this.process = process;
@@ -32,6 +34,8 @@ final class ParleyProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Dserver.port=0");
         cmd.add("-Dserver.host=127.0.0.1");
+        cmd.add("-Dparley.admin.port=0");
+        cmd.add("-Dparley.admin.host=127.0.0.1");
         cmd.addAll(List.of(properties));
         cmd.add("-jar");
         cmd.add(jar.toString());
@@ -48,6 +52,8 @@ final class ParleyProcess implements AutoCloseable {
                     return pp.output().stream().map(URL::matcher).filter(Matcher::find)
                             .map(m -> Integer.parseInt(m.group(1))).findFirst().orElse(0);
                 }, port -> port > 0);
+        pp.adminPort = pp.output().stream().map(ADMIN::matcher).filter(Matcher::find)
+                .map(m -> Integer.parseInt(m.group(1))).findFirst().orElseThrow();
         return pp;
     }
 
@@ -62,6 +68,10 @@ final class ParleyProcess implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    int adminPort() {
+        return adminPort;
     }
 
     long pid() {

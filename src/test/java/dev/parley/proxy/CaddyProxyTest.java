@@ -43,6 +43,7 @@ class CaddyProxyTest extends ProxyContract {
             Map<String, String> env = Map.of(
                     "PARLEY_DOMAIN", "http://127.0.0.1:" + listenPort,
                     "PARLEY_UPSTREAM", "127.0.0.1:" + upstreamPort,
+                    "PARLEY_ADMIN_PORT", String.valueOf(parley.adminPort()),
                     "PARLEY_CADDY_ADMIN", "off",
                     // Caddy keeps state (autosave.json, certificates) under these; not in ~.
                     "HOME", workDir.toString(),

@@ -22,9 +22,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.parley.ParleyServer;
 import dev.parley.support.ChatClient;
+import dev.parley.support.RawHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,6 +92,8 @@ abstract class ProxyContract {
         Map<String, String> all = new HashMap<>();
         all.put("server.port", "0");
         all.put("server.host", "127.0.0.1");
+        all.put("parley.admin.port", "0");
+        all.put("parley.admin.host", "127.0.0.1");
         all.put("parley.heartbeat", "PT0.5S");
         all.put("parley.idle-timeout", "PT10S");
         all.put("parley.write-deadline", "PT2S");
@@ -184,6 +189,19 @@ abstract class ProxyContract {
                 }
             }
         }
+    }
+
+    /** Only the public port is proxied, and it serves health and metrics under no spelling of the path. */
+    @ParameterizedTest
+    @MethodSource("dev.parley.support.RawHttp#observeSpellings")
+    void observeIsNotReachableThroughTheProxy(String target) {
+        // nginx refuses a target without a leading slash itself (400); either way nothing is served.
+        assertThat(RawHttp.status(proxy.port(), target)).as("GET " + target + " through the proxy").isIn(400, 404);
+    }
+
+    @Test
+    void thePageIsReachableThroughTheProxy() {
+        assertThat(RawHttp.status(proxy.port(), "/")).isEqualTo(200);
     }
 
     static int freePort() {

@@ -26,6 +26,8 @@ public final class TestServer {
         Map<String, String> all = new HashMap<>();
         all.put("server.port", "0");
         all.put("server.host", "127.0.0.1");
+        all.put("parley.admin.port", "0");
+        all.put("parley.admin.host", "127.0.0.1");
         all.putAll(overrides);
         return Config.just(ConfigSources.create(all), ConfigSources.classpath("application.yaml"));
     }
@@ -36,5 +38,10 @@ public final class TestServer {
 
     public static URI http(ParleyServer server, String path) {
         return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    /** A URI on the admin port (health, metrics, the back-end API). */
+    public static URI admin(ParleyServer server, String path) {
+        return URI.create("http://127.0.0.1:" + server.adminPort() + path);
     }
 }
