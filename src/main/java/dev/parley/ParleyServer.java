@@ -54,7 +54,7 @@ public final class ParleyServer {
         this.connections = new Connections(config, hub);
         this.telemetry = new Telemetry(tracer);
         telemetry.gauges(connections::size, hub::roomCount);
-        ChatEndpoint chat = new ChatEndpoint(config, hub, connections, telemetry);
+        ChatEndpoint chat = new ChatEndpoint(config, access, hub, connections, telemetry);
 
         WebServerConfig.Builder builder = WebServer.builder().config(root.get("server"));
         // Helidon's own idle timer counts only received frames and closes without a close frame;

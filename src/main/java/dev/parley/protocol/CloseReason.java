@@ -15,6 +15,8 @@ public enum CloseReason {
     BINARY(1003, "binary frames are not accepted", Side.SERVER),
     /** Rejected frames faster than any well-behaved client sends them. */
     POLICY(1008, "too many invalid messages", Side.SERVER),
+    /** Kept sending far beyond the rate limit, ignoring its {@code rate_limited} answers. */
+    FLOOD(1008, "rate limit ignored", Side.SERVER),
     /** The client's address holds {@code parley.connections.per-address} connections already. */
     TOO_MANY_CONNECTIONS(1008, "too many connections from this address", Side.SERVER),
     /** A message larger than {@code parley.max-frame-bytes}. */

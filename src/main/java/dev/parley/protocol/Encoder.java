@@ -50,11 +50,32 @@ public final class Encoder {
     }
 
     public static Frame hello(String session, int protocol, long heartbeatSeconds, int maxText) {
+        return hello(session, protocol, heartbeatSeconds, maxText, 0, 0);
+    }
+
+    /** {@code rate} (sends per second) and {@code burst} let clients pace themselves; 0 leaves them out. */
+    public static Frame hello(String session, int protocol, long heartbeatSeconds, int maxText, double rate, int burst) {
+        return hello(session, protocol, heartbeatSeconds, maxText, rate, burst, null, null);
+    }
+
+    /** With {@code auth} ("jwt") the client must send {@code auth} first; {@code tokenUrl} is where the page gets one. */
+    public static Frame hello(String session, int protocol, long heartbeatSeconds, int maxText, double rate, int burst,
+                              String auth, String tokenUrl) {
         return object("hello", g -> {
             g.writeStringField("session", session);
             g.writeNumberField("protocol", protocol);
             g.writeNumberField("heartbeat", heartbeatSeconds);
             g.writeNumberField("maxText", maxText);
+            if (rate > 0) {
+                g.writeNumberField("rate", rate);
+                g.writeNumberField("burst", burst);
+            }
+            if (auth != null) {
+                g.writeStringField("auth", auth);
+            }
+            if (tokenUrl != null) {
+                g.writeStringField("tokenUrl", tokenUrl);
+            }
         });
     }
 

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import io.helidon.websocket.WsListener;
 
+import dev.parley.config.AccessConfig;
 import dev.parley.config.ParleyConfig;
 import dev.parley.hub.Hub;
 import dev.parley.observe.Telemetry;
@@ -14,6 +15,7 @@ import dev.parley.protocol.Decoder;
 /** What every connection on {@code /ws} shares; hands Helidon a fresh {@link ChatListener} per connection. */
 public final class ChatEndpoint implements Supplier<WsListener> {
     final ParleyConfig config;
+    final AccessConfig access;
     final Hub hub;
     final Connections connections;
     final Telemetry telemetry;
@@ -22,7 +24,12 @@ public final class ChatEndpoint implements Supplier<WsListener> {
     final ClientAddress clientAddress;
 
     public ChatEndpoint(ParleyConfig config, Hub hub, Connections connections, Telemetry telemetry) {
+        this(config, AccessConfig.defaults(), hub, connections, telemetry);
+    }
+
+    public ChatEndpoint(ParleyConfig config, AccessConfig access, Hub hub, Connections connections, Telemetry telemetry) {
         this.config = config;
+        this.access = access;
         this.hub = hub;
         this.connections = connections;
         this.telemetry = telemetry;

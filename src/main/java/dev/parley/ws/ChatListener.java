@@ -50,6 +50,15 @@ final class ChatListener implements WsListener {
                     .message("Server is shutting down; reconnect shortly.")
                     .build();
         }
+        int max = endpoint.access.connectionsMax();
+        if (max > 0 && endpoint.connections.size() >= max) {
+            endpoint.telemetry.upgradeRejected("connections_max");
+            throw RequestException.builder()
+                    .type(DirectHandler.EventType.OTHER)
+                    .status(Status.SERVICE_UNAVAILABLE_503)
+                    .message("Server is full; try again shortly.")
+                    .build();
+        }
         String origin = headers.first(HeaderNames.ORIGIN).orElse(null);
         String host = headers.first(HeaderNames.HOST).orElse(null);
         if (!endpoint.origins.allows(origin, host)) {

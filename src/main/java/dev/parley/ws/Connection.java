@@ -35,12 +35,8 @@ import dev.parley.protocol.ProtocolError;
  */
 final class Connection implements Subscriber {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
-    /**
-     * Error answers a client may provoke: a buggy client gets plenty of chances to read its errors,
-     * while a flood of garbage cannot make the server answer each frame forever.
-     */
-    static final int ERRORS_BURST = 50;
-    static final double ERRORS_PER_SECOND = 5;
+    /** Invalid messages answered before the connection is closed with 1008 (see {@link AnswerBudget}). */
+    static final int ERRORS_BURST = AnswerBudget.ERRORS_BURST;
     /** A writer with nothing to do for this long ends (noticed at the watchdog's next tick); the next frame starts a new one. */
     static final Duration WRITER_IDLE = Duration.ofSeconds(1);
 
@@ -59,8 +55,8 @@ final class Connection implements Subscriber {
     private final Map<String, String> rooms = new ConcurrentHashMap<>();
     /** Reader thread only. */
     private final TokenBucket sends;
-    /** Reader thread only: every error answer costs a token; a client that runs out is abusive (1008). */
-    private final TokenBucket errors;
+    /** Reader thread only: every error answer costs from it; a client that runs out is abusive (1008). */
+    private final AnswerBudget answers;
     /** Reader thread only: fragments of a text message not yet complete. */
     private StringBuilder partial;
     private int partialBytes;
@@ -95,7 +91,7 @@ final class Connection implements Subscriber {
                                  this::startWriter, WRITER_IDLE);
         this.writer = new SessionWriter(ws, outbox, trace, this::writeFailed);
         this.sends = new TokenBucket(config.ratePerSecond(), config.rateBurst(), now);
-        this.errors = new TokenBucket(ERRORS_PER_SECOND, ERRORS_BURST, now);
+        this.answers = new AnswerBudget(now);
         this.lastHeard = now;
         this.nextPing = now + config.heartbeat().toNanos();
     }
@@ -114,7 +110,8 @@ final class Connection implements Subscriber {
         // Registered first: whatever fails below, the watchdog sees this reader end and cleans up.
         registry.add(this);
         trace.opened(id);
-        outbox.offerAlways(Encoder.hello(id, 1, config.heartbeat().toSeconds(), config.maxTextChars()));
+        outbox.offerAlways(Encoder.hello(id, 1, config.heartbeat().toSeconds(), config.maxTextChars(),
+                                         config.ratePerSecond(), config.rateBurst()));
         if (!registry.admit(client)) {
             closeWith(CloseReason.TOO_MANY_CONNECTIONS);
         }
@@ -157,8 +154,9 @@ final class Connection implements Subscriber {
             apply(decoder.decode(text));
         } catch (ProtocolError e) {
             telemetry.rejected(e.code().code());
-            if (!errors.tryTake(System.nanoTime())) {
-                closeWith(CloseReason.POLICY);
+            CloseReason over = answers.charge(e.code(), System.nanoTime());
+            if (over != null) {
+                closeWith(over);
                 return;
             }
             reply(e.toFrame());
