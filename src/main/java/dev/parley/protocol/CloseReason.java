@@ -19,6 +19,10 @@ public enum CloseReason {
     FLOOD(1008, "rate limit ignored", Side.SERVER),
     /** The client's address holds {@code parley.connections.per-address} connections already. */
     TOO_MANY_CONNECTIONS(1008, "too many connections from this address", Side.SERVER),
+    /** With {@code parley.auth.mode=jwt}: no valid token within {@code parley.auth.timeout}. */
+    AUTH_TIMEOUT(4001, "authentication timeout", Side.SERVER),
+    /** The token expired and no fresh one arrived within {@code parley.auth.expiry-grace}. */
+    AUTH_EXPIRED(4002, "token expired", Side.SERVER),
     /** A message larger than {@code parley.max-frame-bytes}. */
     TOO_BIG(1009, "message too big", Side.SERVER),
     /** A bug on our side; the client may reconnect and resume. */

@@ -13,6 +13,8 @@ public final class Decoder {
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final int NAME_MAX = 32;
     private static final int ID_MAX = 64;
+    /** Far above any real token (a few hundred bytes to a few KB), far below the frame limit. */
+    private static final int TOKEN_MAX = 16 * 1024;
     private static final int HISTORY_DEFAULT = 50;
 
     private final int maxTextChars;
@@ -43,14 +45,27 @@ public final class Decoder {
             case "send" -> send(node);
             case "history" -> history(node);
             case "ping" -> Inbound.Ping.INSTANCE;
+            case "auth" -> auth(node);
             default -> throw new ProtocolError(ErrorCode.UNKNOWN_TYPE,
                                                "Unknown type \"" + clip(type.textValue()) + "\".", null, null);
         };
     }
 
+    private Inbound auth(JsonNode node) throws ProtocolError {
+        String token = string(node, "token", true, null, null);
+        if (token.isEmpty() || token.length() > TOKEN_MAX) {
+            throw new ProtocolError(ErrorCode.BAD_REQUEST, "Field \"token\" must be 1-" + TOKEN_MAX + " characters.", null, null);
+        }
+        return new Inbound.Auth(token);
+    }
+
+    /** {@code name} may be absent (the server has a verified one); when present it must be a valid name. */
     private Inbound join(JsonNode node) throws ProtocolError {
         String room = room(node, null);
-        String name = string(node, "name", true, null, room);
+        String name = string(node, "name", false, null, room);
+        if (name == null) {
+            return new Inbound.Join(room, null, string(node, "epoch", false, null, room), integer(node, "since", 0, room, null));
+        }
         int points = name.codePointCount(0, name.length());
         if (points < 1 || points > NAME_MAX || name.isBlank() || name.codePoints().anyMatch(Decoder::control)) {
             throw new ProtocolError(ErrorCode.INVALID_NAME, null, room);

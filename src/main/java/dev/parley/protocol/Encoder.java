@@ -151,6 +151,20 @@ public final class Encoder {
         return Frame.wrap(out);
     }
 
+    /** The answer to a verified {@code auth}: who the server now takes the client to be, until {@code exp}. */
+    public static Frame authenticated(String user, String name, long exp) {
+        return object("authenticated", g -> {
+            g.writeStringField("user", user);
+            g.writeStringField("name", name);
+            g.writeNumberField("exp", exp);
+        });
+    }
+
+    /** The token expires in {@code seconds}: send a fresh {@code auth}. */
+    public static Frame authExpiring(long seconds) {
+        return object("auth_expiring", g -> g.writeNumberField("in", seconds));
+    }
+
     public static Frame pong() {
         return PONG;
     }

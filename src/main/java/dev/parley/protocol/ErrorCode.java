@@ -16,7 +16,10 @@ public enum ErrorCode {
     ALREADY_JOINED("You are already in this room."),
     TOO_MANY_ROOMS("This connection is in too many rooms."),
     ROOM_LIMIT("The server has too many rooms right now; try again later."),
-    RATE_LIMITED("Too many messages; slow down.");
+    RATE_LIMITED("Too many messages; slow down."),
+    AUTH_REQUIRED("Send auth with a token first."),
+    AUTH_FAILED("The token was refused."),
+    FORBIDDEN("You may not do that in this room.");
 
     private final String message;
 

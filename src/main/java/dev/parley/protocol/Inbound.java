@@ -18,6 +18,10 @@ public sealed interface Inbound {
     record History(String room, Long before, int limit) implements Inbound {
     }
 
+    /** A signed token proving who the client is (first message with auth on, and each refresh). */
+    record Auth(String token) implements Inbound {
+    }
+
     record Ping() implements Inbound {
         static final Ping INSTANCE = new Ping();
     }

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import io.helidon.websocket.WsListener;
 
+import dev.parley.auth.Authenticator;
 import dev.parley.config.AccessConfig;
 import dev.parley.config.ParleyConfig;
 import dev.parley.hub.Hub;
@@ -22,6 +23,7 @@ public final class ChatEndpoint implements Supplier<WsListener> {
     final Decoder decoder;
     final OriginPolicy origins;
     final ClientAddress clientAddress;
+    final Authenticator authenticator;
 
     public ChatEndpoint(ParleyConfig config, Hub hub, Connections connections, Telemetry telemetry) {
         this(config, AccessConfig.defaults(), hub, connections, telemetry);
@@ -36,6 +38,7 @@ public final class ChatEndpoint implements Supplier<WsListener> {
         this.decoder = new Decoder(config.maxTextChars(), ParleyConfig.HISTORY_PAGE_MAX);
         this.origins = new OriginPolicy(config.origins());
         this.clientAddress = new ClientAddress(config.trustedProxies());
+        this.authenticator = Authenticator.create(access);
     }
 
     @Override

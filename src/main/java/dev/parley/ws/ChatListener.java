@@ -90,7 +90,8 @@ final class ChatListener implements WsListener {
             }
             trace.upgraded(client, peer, userAgent, 1);
             connection = new Connection(ChatEndpoint.newSessionId(), session, endpoint.config, endpoint.hub,
-                                        endpoint.decoder, endpoint.connections, endpoint.telemetry, trace, client);
+                                        endpoint.decoder, endpoint.connections, endpoint.telemetry, trace, client,
+                                        endpoint.authenticator.open(System.nanoTime()));
             connection.start();
             LOG.log(System.Logger.Level.DEBUG, () -> "session " + connection.id() + " opened from " + client);
         } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.helidon.websocket.WsSession;
 
+import dev.parley.auth.ConnectionAuth;
 import dev.parley.config.ParleyConfig;
 import dev.parley.hub.Hub;
 import dev.parley.hub.Room;
@@ -51,6 +52,8 @@ final class Connection implements Subscriber {
     private final Outbox outbox;
     private final SessionWriter writer;
     private final String client;
+    /** Who the client is and where it may go (auth package); its own fields say which thread touches what. */
+    private final ConnectionAuth auth;
     /** Rooms this connection is in → its name there. Written by the reader; read by any closer. */
     private final Map<String, String> rooms = new ConcurrentHashMap<>();
     /** Reader thread only. */
@@ -76,7 +79,7 @@ final class Connection implements Subscriber {
     private volatile Thread reader;
 
     Connection(String id, WsSession ws, ParleyConfig config, Hub hub, Decoder decoder, Connections registry,
-               Telemetry telemetry, ConnectionTrace trace, String client) {
+               Telemetry telemetry, ConnectionTrace trace, String client, ConnectionAuth auth) {
         long now = System.nanoTime();
         this.id = id;
         this.ws = ws;
@@ -87,6 +90,7 @@ final class Connection implements Subscriber {
         this.telemetry = telemetry;
         this.trace = trace;
         this.client = client;
+        this.auth = auth;
         this.outbox = new Outbox(config.outboxMaxMessages(), config.outboxMaxBytes(), Frame.MAX_BATCH_BYTES,
                                  this::startWriter, WRITER_IDLE);
         this.writer = new SessionWriter(ws, outbox, trace, this::writeFailed);
@@ -111,7 +115,7 @@ final class Connection implements Subscriber {
         registry.add(this);
         trace.opened(id);
         outbox.offerAlways(Encoder.hello(id, 1, config.heartbeat().toSeconds(), config.maxTextChars(),
-                                         config.ratePerSecond(), config.rateBurst()));
+                                         config.ratePerSecond(), config.rateBurst(), auth.mode(), auth.tokenUrl()));
         if (!registry.admit(client)) {
             closeWith(CloseReason.TOO_MANY_CONNECTIONS);
         }
@@ -167,7 +171,11 @@ final class Connection implements Subscriber {
     }
 
     private void apply(Inbound in) throws ProtocolError {
+        if (!(in instanceof Inbound.Auth)) {
+            auth.requireIdentity(null, null);
+        }
         switch (in) {
+            case Inbound.Auth a -> reply(auth.authenticate(a.token()));
             case Inbound.Join j -> join(j);
             case Inbound.Leave l -> {
                 if (rooms.remove(l.room()) == null) {
@@ -187,16 +195,18 @@ final class Connection implements Subscriber {
     }
 
     private void join(Inbound.Join j) throws ProtocolError {
+        String name = auth.nameFor(j.name(), j.room());
+        auth.checkJoin(j.room());
         if (rooms.containsKey(j.room())) {
             throw new ProtocolError(ErrorCode.ALREADY_JOINED, null, j.room());
         }
         if (rooms.size() >= config.roomsPerConnection()) {
             throw new ProtocolError(ErrorCode.TOO_MANY_ROOMS, null, j.room());
         }
-        rooms.put(j.room(), j.name());
+        rooms.put(j.room(), name);
         Room.Joined joined;
         try {
-            joined = hub.join(this, j.room(), j.name(), j.epoch(), j.since());
+            joined = hub.join(this, j.room(), name, j.epoch(), j.since());
         } catch (ProtocolError e) {
             rooms.remove(j.room());
             throw e;
@@ -212,6 +222,7 @@ final class Connection implements Subscriber {
 
     private void send(Inbound.Send s) throws ProtocolError {
         String name = member(s.room(), s.id());
+        auth.checkSend(s.room(), s.id());
         if (!sends.tryTake(System.nanoTime())) {
             throw new ProtocolError(ErrorCode.RATE_LIMITED, s.id(), s.room());
         }
@@ -318,6 +329,12 @@ final class Connection implements Subscriber {
             if (now - closing > writeDeadline) {
                 abort(ending.get());
             }
+            return;
+        }
+        CloseReason authEnd = auth.tick(now, System.currentTimeMillis(), this::reply);
+        if (authEnd != null) {
+            trace.event(authEnd.tag());
+            closeWith(authEnd);
             return;
         }
         if (now - lastHeard > idleTimeout) {
