@@ -18,6 +18,7 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.helidon.webserver.staticcontent.StaticContentService;
 import io.helidon.webserver.websocket.WsRouting;
 
+import dev.parley.admin.AdminApi;
 import dev.parley.config.AccessConfig;
 import dev.parley.config.ParleyConfig;
 import dev.parley.hub.Hub;
@@ -68,7 +69,10 @@ public final class ParleyServer {
                         .name(ADMIN_SOCKET)
                         .port(access.adminPort())
                         .host(access.adminHost())
+                        // An API body is one chat message; a larger one is refused before it is read.
+                        .maxPayloadSize(config.maxFrameBytes())
                         .build())
+                .routing(ADMIN_SOCKET, new AdminApi(config, access, hub)::routing)
                 // Only on the admin socket: the public port has no /observe route under any spelling.
                 .addFeature(ObserveFeature.builder()
                                     .observersDiscoverServices(false)
