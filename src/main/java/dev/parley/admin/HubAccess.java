@@ -13,7 +13,7 @@ import dev.parley.protocol.Frame;
  * What the back-end API needs of the hub, in one place, so that a change of the hub's surface
  * changes this file only.
  *
- * <p>FOR THE LEAD: two methods need a Hub method that does not exist yet (see each).
+ * <p>TODO(hub): three methods wait for a Hub method that does not exist yet (see each).
  */
 final class HubAccess {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,7 +27,7 @@ final class HubAccess {
      * Publishes as {@code from}, exactly like a WebSocket {@code send} (same seq order, fan-out,
      * idempotency by id). Empty when this node holds no such room.
      *
-     * <p>FOR THE LEAD: should be {@code hub.publishExternal(room, from, text, id)}, which creates
+     * <p>TODO(hub): should be {@code hub.publishExternal(room, from, text, id)}, which creates
      * the room when absent (under the rooms cap, throwing ProtocolError ROOM_LIMIT like join) and
      * publishes; then this never returns empty and a back end can post to a room no one has
      * joined yet. {@code Hub.publish} throws for an unknown room today, so until then such a post
@@ -53,7 +53,7 @@ final class HubAccess {
         return Optional.ofNullable(hub.room(name));
     }
 
-    /** The newest seq of a room, read from its newest history entry (0 when it holds none). FOR THE LEAD: {@code Room.head()}. */
+    /** The newest seq of a room, read from its newest history entry (0 when it holds none). TODO(hub): {@code Room.head()}. */
     long head(String room) {
         JsonNode page = historyJson(room, null, 1);
         JsonNode messages = page.path("messages");
@@ -72,7 +72,7 @@ final class HubAccess {
         }
     }
 
-    /** Every room on this node. FOR THE LEAD: needs {@code Hub.rooms()} (a snapshot of the rooms); until then, null. */
+    /** Every room on this node. TODO(hub): needs {@code Hub.rooms()} (a snapshot of the rooms); until then, null. */
     java.util.Collection<Room> rooms() {
         return null;
     }

@@ -200,6 +200,21 @@ class PublishApiTest {
     }
 
     @Test
+    void aBodyLargerThanAFrameIsRefusedUnread() throws Exception {
+        String huge = "{\"from\":\"bot\",\"text\":\"" + "x".repeat(server.config().maxFrameBytes()) + "\"}";
+        HttpResponse<String> r = call(server, "POST", "/api/v1/rooms/big/messages", OLD_KEY, huge);
+        assertThat(r.statusCode()).isEqualTo(413);
+    }
+
+    /** Today's answer; aPostToARoomNoOneHasJoinedCreatesIt replaces it once the hub can create a room for a post. */
+    @Test
+    void aPostToARoomThisNodeDoesNotHoldIs404() throws Exception {
+        HttpResponse<String> r = post("nobody-joined", OLD_KEY, obj("from", "bot", "text", "anyone?"));
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(json(r).path("error").asText()).isEqualTo("no_such_room");
+    }
+
+    @Test
     void theApiIsNotOnThePublicPort() throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(TestServer.http(server, "/api/v1/rooms/x/messages"))
                                                    .header("Authorization", "Bearer " + OLD_KEY)
