@@ -26,7 +26,7 @@ public final class Main {
         if (!server.isRunning()) {
             // Helidon 4.1.2 logs a bind failure instead of throwing it.
             System.err.println("Parley could not start listening (is port " + config.get("server.port").asString().orElse("8080")
-                               + " already in use?); see the log above.");
+                               + " or admin port " + server.access().adminPort() + " already in use?); see the log above.");
             server.stop();
             System.exit(1);
             return;

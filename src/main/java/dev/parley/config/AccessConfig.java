@@ -87,7 +87,7 @@ public record AccessConfig(int adminPort,
                 keys,
                 p.get("api.rate.per-second").asDouble().orElse(50.0),
                 p.get("api.rate.burst").asInt().orElse(100),
-                p.get("connections.max").asInt().orElse(15_000)).validated();
+                p.get("connections.max").asInt().orElse(20_000)).validated();
     }
 
     /** Returns this configuration, or throws naming every relation it breaks. */

@@ -19,7 +19,7 @@ class AccessConfigTest {
         assertThat(c.adminPort()).isEqualTo(9090);
         assertThat(c.jwt()).isFalse();
         assertThat(c.apiKeys()).isEmpty();
-        assertThat(c.connectionsMax()).isEqualTo(15_000);
+        assertThat(c.connectionsMax()).isEqualTo(20_000);
     }
 
     @Test
