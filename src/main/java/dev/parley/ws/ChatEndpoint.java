@@ -25,10 +25,6 @@ public final class ChatEndpoint implements Supplier<WsListener> {
     final ClientAddress clientAddress;
     final Authenticator authenticator;
 
-    public ChatEndpoint(ParleyConfig config, Hub hub, Connections connections, Telemetry telemetry) {
-        this(config, AccessConfig.defaults(), hub, connections, telemetry);
-    }
-
     public ChatEndpoint(ParleyConfig config, AccessConfig access, Hub hub, Connections connections, Telemetry telemetry) {
         this.config = config;
         this.access = access;
