@@ -16,7 +16,8 @@ public enum ErrorCode {
     ALREADY_JOINED("You are already in this room."),
     TOO_MANY_ROOMS("This connection is in too many rooms."),
     ROOM_LIMIT("The server has too many rooms right now; try again later."),
-    RATE_LIMITED("Too many messages; slow down.");
+    RATE_LIMITED("Too many messages; slow down."),
+    UNAVAILABLE("The chat service is briefly unavailable; retry in a moment.");
 
     private final String message;
 

@@ -157,7 +157,8 @@ final class Connection implements Subscriber {
             apply(decoder.decode(text));
         } catch (ProtocolError e) {
             telemetry.rejected(e.code().code());
-            if (!errors.tryTake(System.nanoTime())) {
+            // An outage of the broker is not the client's fault: it must be free to retry.
+            if (e.code() != ErrorCode.UNAVAILABLE && !errors.tryTake(System.nanoTime())) {
                 closeWith(CloseReason.POLICY);
                 return;
             }
