@@ -615,7 +615,7 @@ public final class RedisBroker implements Broker {
     }
 
     private void markDown(Throwable e) {
-        if (available) {
+        if (available && !closed) {
             LOG.log(System.Logger.Level.WARNING, "Redis at " + config.redactedUrl() + " unavailable: " + e.getMessage());
         }
         available = false;
