@@ -261,8 +261,8 @@ public final class Room {
             }
             last = m.seq();
             slow = members.length == 0 ? null : enqueue(m.frame(), m.seq(), System.nanoTime());
-            if (!ahead.isEmpty()) {
-                ahead.values().removeIf(through -> through <= last);
+            if (!ahead.isEmpty() && pending.isEmpty()) {
+                ahead.values().removeIf(through -> through <= last); // went out at once; a pending one keeps its skip until the flush
             }
         } finally {
             lock.unlock();
@@ -406,6 +406,9 @@ public final class Room {
         slow = concat(slow, fanOut(from, pending.size()));
         pending.clear();
         joinedSinceFlush.clear();
+        if (!ahead.isEmpty()) {
+            ahead.values().removeIf(through -> through <= last);
+        }
         return slow;
     }
 
