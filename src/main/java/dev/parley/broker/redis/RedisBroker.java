@@ -29,6 +29,7 @@ import io.lettuce.core.api.sync.RedisScriptingCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
@@ -119,9 +120,10 @@ public final class RedisBroker implements Broker {
         if (config.cluster()) {
             this.client = null;
             this.clusterClient = RedisClusterClient.create(resources, uri);
+            // Commands wait (up to the timeout) for a node connection still being opened: the
+            // cluster client opens one per master on first use, and rejecting would fail those.
             clusterClient.setOptions(ClusterClientOptions.builder()
                     .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .timeoutOptions(timeouts)
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
                     .build());
@@ -232,7 +234,7 @@ public final class RedisBroker implements Broker {
                 StatefulRedisPubSubConnection<String, String> s = subscription;
                 if (s != null && s.isOpen()) {
                     if (config.cluster()) {
-                        ((StatefulRedisClusterPubSubConnection<String, String>) s).async().sunsubscribe(new Keys(room).channel());
+                        sharded((StatefulRedisClusterPubSubConnection<String, String>) s, false, new Keys(room).channel());
                     } else {
                         s.async().unsubscribe(new Keys(room).channel());
                     }
@@ -555,7 +557,7 @@ public final class RedisBroker implements Broker {
 
     private void subscribeProbe(StatefulRedisPubSubConnection<String, String> s) {
         if (config.cluster()) {
-            ((StatefulRedisClusterPubSubConnection<String, String>) s).async().ssubscribe(probeChannel);
+            sharded((StatefulRedisClusterPubSubConnection<String, String>) s, true, probeChannel);
         } else {
             s.async().subscribe(probeChannel);
         }
@@ -569,9 +571,33 @@ public final class RedisBroker implements Broker {
         }
         String[] channels = rooms.stream().map(r -> new Keys(r).channel()).toArray(String[]::new);
         if (config.cluster()) {
-            return ((StatefulRedisClusterPubSubConnection<String, String>) s).async().ssubscribe(channels).toCompletableFuture();
+            return sharded((StatefulRedisClusterPubSubConnection<String, String>) s, true, channels);
         }
         return s.async().subscribe(channels).toCompletableFuture();
+    }
+
+    /**
+     * SSUBSCRIBE (or SUNSUBSCRIBE) each channel on the master that holds its slot: a shard channel
+     * is served by its slot's node only. Messages from those node connections reach the cluster
+     * listener; each node connection subscribes again by itself after a reconnect, and a slot that
+     * moves is caught by the position check until the probe reopens the subscription.
+     */
+    private static CompletableFuture<Void> sharded(StatefulRedisClusterPubSubConnection<String, String> s,
+                                                   boolean subscribe, String... channels) {
+        Map<String, List<String>> byNode = new HashMap<>();
+        for (String ch : channels) {
+            RedisClusterNode owner = s.getPartitions().getPartitionBySlot(SlotHash.getSlot(ch));
+            if (owner == null) {
+                return CompletableFuture.failedFuture(new RedisException("no Redis Cluster node holds the slot of " + ch));
+            }
+            byNode.computeIfAbsent(owner.getNodeId(), n -> new ArrayList<>()).add(ch);
+        }
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        byNode.forEach((nodeId, chs) -> all.add(s.getConnectionAsync(nodeId).thenCompose(c -> {
+            String[] a = chs.toArray(String[]::new);
+            return (subscribe ? c.async().ssubscribe(a) : c.async().sunsubscribe(a)).toCompletableFuture();
+        })));
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
     /** On Lettuce's thread: queue for the dispatcher. */
