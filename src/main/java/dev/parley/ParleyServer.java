@@ -20,6 +20,11 @@ import io.helidon.webserver.websocket.WsRouting;
 
 import dev.parley.admin.AdminApi;
 import dev.parley.config.AccessConfig;
+import dev.parley.broker.Broker;
+import dev.parley.broker.BrokerConfig;
+import dev.parley.broker.MemoryBroker;
+import dev.parley.broker.redis.RedisBroker;
+import dev.parley.broker.redis.RedisMetrics;
 import dev.parley.config.ParleyConfig;
 import dev.parley.hub.Hub;
 import dev.parley.observe.Telemetry;
@@ -51,7 +56,7 @@ public final class ParleyServer {
     private ParleyServer(Config root, ParleyConfig config, AccessConfig access, Tracer tracer) {
         this.config = config;
         this.access = access;
-        this.hub = new Hub(config);
+        this.hub = new Hub(config, broker(root, config));
         this.connections = new Connections(config, hub);
         this.telemetry = new Telemetry(tracer);
         telemetry.gauges(connections::size, hub::roomCount);
@@ -80,6 +85,7 @@ public final class ParleyServer {
                                     .addObserver(HealthObserver.builder()
                                                          .details(true)
                                                          .addCheck(new AcceptingConnections(connections))
+                                                         .addCheck(new BrokerReachable(hub.broker()))
                                                          .build())
                                     .addObserver(MetricsObserver.create())
                                     .build())
@@ -176,6 +182,7 @@ public final class ParleyServer {
         stopped = true;
         server.stop();
         connections.close();
+        hub.broker().close();
         telemetry.close();
     }
 
@@ -209,6 +216,36 @@ public final class ParleyServer {
         };
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), drain);
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), drain);
+    }
+
+    /** The broker {@code parley.broker.*} names: this process alone by default, or Redis. */
+    private static Broker broker(Config root, ParleyConfig config) {
+        BrokerConfig b = BrokerConfig.from(root);
+        if (b.type() == BrokerConfig.Type.REDIS) {
+            LOG.log(System.Logger.Level.INFO, "rooms are shared through Redis at " + b.redactedUrl()
+                                              + (b.cluster() ? " (cluster)" : ""));
+            return new RedisBroker(b, config.historySize(), config.historyTtl(), new RedisMetrics());
+        }
+        return new MemoryBroker(config.historySize(), config.historyTtl().toNanos(), config.roomsMax());
+    }
+
+    /** Readiness: DOWN while the broker's store cannot be reached; sends and joins are refused meanwhile. */
+    private record BrokerReachable(Broker broker) implements io.helidon.health.HealthCheck {
+        @Override
+        public String name() {
+            return "broker";
+        }
+
+        @Override
+        public HealthCheckType type() {
+            return HealthCheckType.READINESS;
+        }
+
+        @Override
+        public HealthCheckResponse call() {
+            boolean up = broker.available();
+            return HealthCheckResponse.builder().status(up).detail("reachable", up).build();
+        }
     }
 
     /** Readiness: DOWN while draining, so load balancers stop sending new clients here. */

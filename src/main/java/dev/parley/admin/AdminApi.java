@@ -21,6 +21,7 @@ import dev.parley.config.ParleyConfig;
 import dev.parley.hub.Hub;
 import dev.parley.hub.Room;
 import dev.parley.protocol.Decoder;
+import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Inbound;
 import dev.parley.protocol.ProtocolError;
 
@@ -78,7 +79,12 @@ public final class AdminApi {
         try {
             handler.handle(req, res);
         } catch (ProtocolError e) {
-            res.status(Status.BAD_REQUEST_400);
+            // The service's own state (a broker outage, a drain, the rooms cap) is not bad input.
+            boolean ours = e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.ROOM_LIMIT;
+            res.status(ours ? Status.SERVICE_UNAVAILABLE_503 : Status.BAD_REQUEST_400);
+            if (ours) {
+                res.header(HeaderNames.RETRY_AFTER, "1");
+            }
             send(res, error(e.code().code(), e.getMessage()));
         }
     }
@@ -101,20 +107,15 @@ public final class AdminApi {
         join.set("name", body.get("from") == null ? JSON.nullNode() : body.get("from"));
         Inbound.Join sender = (Inbound.Join) decoder.decode(join.toString());
         if (sender.name() == null) {
-            throw new ProtocolError(dev.parley.protocol.ErrorCode.BAD_REQUEST, "Field \"from\" is required.", null, room);
+            throw new ProtocolError(ErrorCode.BAD_REQUEST, "Field \"from\" is required.", null, room);
         }
         ObjectNode send = JSON.createObjectNode().put("type", "send").put("room", room);
         copy(body, send, "text");
         copy(body, send, "id");
         Inbound.Send message = (Inbound.Send) decoder.decode(send.toString());
-        Optional<HubAccess.Posted> posted = hub.publish(room, sender.name(), message.text(), message.id());
-        if (posted.isEmpty()) {
-            res.status(Status.NOT_FOUND_404);
-            send(res, error("no_such_room", "No room \"" + room + "\" on this node."));
-            return;
-        }
-        Room.Published p = posted.get().published();
-        ObjectNode out = JSON.createObjectNode().put("room", room).put("seq", p.seq()).put("epoch", posted.get().epoch());
+        HubAccess.Posted posted = hub.publish(room, sender.name(), message.text(), message.id());
+        Room.Published p = posted.published();
+        ObjectNode out = JSON.createObjectNode().put("room", room).put("seq", p.seq()).put("epoch", posted.epoch());
         if (message.id() != null) {
             out.put("id", message.id());
         }
@@ -125,16 +126,15 @@ public final class AdminApi {
 
     private void room(ServerRequest req, ServerResponse res) throws ProtocolError {
         String name = validRoom(req.path().pathParameters().get("room"));
-        Optional<Room> room = hub.room(name);
-        if (room.isEmpty()) {
-            res.status(Status.NOT_FOUND_404);
-            send(res, error("no_such_room", "No room \"" + name + "\" on this node."));
+        if (!known(name)) {
+            notFound(res, name);
             return;
         }
+        HubAccess.State state = hub.state(name);
         ObjectNode out = JSON.createObjectNode().put("room", name)
-                .put("seq", hub.head(name)).put("epoch", room.get().epoch()).put("connections", room.get().size());
+                .put("seq", state.head()).put("epoch", state.epoch()).put("connections", hub.localConnections(name));
         ArrayNode members = out.putArray("members");
-        room.get().memberNames().forEach(members::add);
+        state.members().forEach(members::add);
         send(res, out);
     }
 
@@ -144,31 +144,38 @@ public final class AdminApi {
         query(req, ask, "before");
         query(req, ask, "limit");
         Inbound.History h = (Inbound.History) decoder.decode(ask.toString());
-        Optional<Room> room = hub.room(name);
-        if (room.isEmpty()) {
-            res.status(Status.NOT_FOUND_404);
-            send(res, error("no_such_room", "No room \"" + name + "\" on this node."));
+        if (!known(name)) {
+            notFound(res, name);
             return;
         }
         ObjectNode page = (ObjectNode) hub.historyJson(name, h.before(), h.limit());
         page.remove("type");
-        page.put("epoch", room.get().epoch());
+        page.put("epoch", hub.state(name).epoch());
         send(res, page);
     }
 
+    /** Rooms with members on this node, with this node's counts (each node answers for its own members). */
     private void rooms(ServerRequest req, ServerResponse res) {
-        var all = hub.rooms();
-        if (all == null) {
-            res.status(Status.NOT_IMPLEMENTED_501);
-            send(res, error("not_implemented", "Listing rooms is not available in this build."));
-            return;
-        }
         ObjectNode out = JSON.createObjectNode();
         ArrayNode rooms = out.putArray("rooms");
-        for (Room r : all) {
-            rooms.addObject().put("room", r.name()).put("members", r.memberNames().size()).put("connections", r.size());
+        for (String name : hub.localRooms()) {
+            hub.localRoom(name).ifPresent(r -> rooms.addObject()
+                    .put("room", name).put("members", r.memberNames().size()).put("connections", r.size()));
         }
         send(res, out);
+    }
+
+    /**
+     * A room someone has used: members here, or messages in its log. Asked without touching the
+     * log, so looking at a room that never existed does not create one.
+     */
+    private boolean known(String room) throws ProtocolError {
+        return hub.localRoom(room).isPresent() || hub.historyJson(room, null, 1).path("messages").size() > 0;
+    }
+
+    private static void notFound(ServerResponse res, String room) {
+        res.status(Status.NOT_FOUND_404);
+        send(res, error("no_such_room", "No room \"" + room + "\" has members or messages."));
     }
 
     private String validRoom(String room) throws ProtocolError {

@@ -1,19 +1,22 @@
 package dev.parley.admin;
 
+import java.util.List;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.parley.broker.Broker;
+import dev.parley.broker.BrokerUnavailable;
 import dev.parley.hub.Hub;
 import dev.parley.hub.Room;
+import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Frame;
+import dev.parley.protocol.ProtocolError;
 
 /**
- * What the back-end API needs of the hub, in one place, so that a change of the hub's surface
- * changes this file only.
- *
- * <p>TODO(hub): three methods wait for a Hub method that does not exist yet (see each).
+ * What the back-end API needs of the hub and its broker, in one place, so that a change of their
+ * surface changes this file only. Thread-safe: the hub and the broker are.
  */
 final class HubAccess {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,44 +27,49 @@ final class HubAccess {
     }
 
     /**
-     * Publishes as {@code from}, exactly like a WebSocket {@code send} (same seq order, fan-out,
-     * idempotency by id). Empty when this node holds no such room.
-     *
-     * <p>TODO(hub): should be {@code hub.publishExternal(room, from, text, id)}, which creates
-     * the room when absent (under the rooms cap, throwing ProtocolError ROOM_LIMIT like join) and
-     * publishes; then this never returns empty and a back end can post to a room no one has
-     * joined yet. {@code Hub.publish} throws for an unknown room today, so until then such a post
-     * is answered 404.
+     * Publishes as {@code from} through the hub's own door, exactly like a WebSocket {@code send}:
+     * the same seq order, fan-out (through the broker to every node), idempotency by id and
+     * refusals ({@code unavailable} during an outage or a drain). The room need not have members.
      */
-    Optional<Posted> publish(String room, String from, String text, String id) {
-        Room r = hub.room(room);
-        if (r == null) {
-            return Optional.empty();
-        }
-        try {
-            Room.Published p = hub.publish(room, from, text, id);
-            return Optional.of(new Posted(p, r.epoch()));
-        } catch (IllegalStateException droppedMeanwhile) {
-            return Optional.empty();
-        }
+    Posted publish(String room, String from, String text, String id) throws ProtocolError {
+        Room.Published p = hub.publish(room, from, text, id);
+        // TODO(hub): Room.Published could carry the epoch (Broker.Appended has it); until then it is read back.
+        return new Posted(p, state(room).epoch());
     }
 
     record Posted(Room.Published published, String epoch) {
     }
 
-    Optional<Room> room(String name) {
+    /** The room's log as every node sees it: epoch, head seq, members (cluster-wide presence). */
+    State state(String room) throws ProtocolError {
+        try {
+            Broker.Backlog b = hub.broker().backlog(room, null, null, 0);
+            return new State(b.epoch(), b.head(), b.members());
+        } catch (BrokerUnavailable e) {
+            throw new ProtocolError(ErrorCode.UNAVAILABLE, null, room);
+        }
+    }
+
+    record State(String epoch, long head, List<String> members) {
+    }
+
+    /** This node's connections in a room (0 when it has none here). */
+    int localConnections(String room) {
+        Room r = hub.room(room);
+        return r == null ? 0 : r.size();
+    }
+
+    /** Rooms with members on this node. */
+    List<String> localRooms() {
+        return hub.roomNames();
+    }
+
+    Optional<Room> localRoom(String name) {
         return Optional.ofNullable(hub.room(name));
     }
 
-    /** The newest seq of a room, read from its newest history entry (0 when it holds none). TODO(hub): {@code Room.head()}. */
-    long head(String room) {
-        JsonNode page = historyJson(room, null, 1);
-        JsonNode messages = page.path("messages");
-        return messages.isEmpty() ? 0 : messages.get(messages.size() - 1).path("seq").asLong();
-    }
-
     /** A history page, as the WebSocket {@code history} answer carries it. */
-    JsonNode historyJson(String room, Long before, int limit) {
+    JsonNode historyJson(String room, Long before, int limit) throws ProtocolError {
         Frame f = hub.history(room, before, limit);
         byte[] bytes = new byte[f.bytes()];
         f.copyTo(bytes, 0);
@@ -70,10 +78,5 @@ final class HubAccess {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("the hub encodes valid JSON", e);
         }
-    }
-
-    /** Every room on this node. TODO(hub): needs {@code Hub.rooms()} (a snapshot of the rooms); until then, null. */
-    java.util.Collection<Room> rooms() {
-        return null;
     }
 }

@@ -2,24 +2,37 @@ package dev.parley.hub;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
+import dev.parley.broker.Broker;
+import dev.parley.broker.Delivery;
+import dev.parley.broker.Message;
 import dev.parley.protocol.Encoder;
 import dev.parley.protocol.Frame;
 
 /**
- * One chat room: an immutable snapshot of its members, its history ring and its seq.
+ * One room's local delivery: an immutable snapshot of this node's members, and the hand-off of
+ * the room's messages and presence changes to their outboxes. The room's log — seqs, epoch,
+ * history, idempotency — belongs to the {@link Broker}; everything published enters here by one
+ * door, {@link #deliver}, whether it was published on this node or on another.
  *
  * <p>Membership is a copy-on-write array: join and leave swap in a new array, and everything
  * that only reads membership (fan-out, member counts, gauges) reads the current array without a
- * lock. The room's lock orders what must be ordered: seq assignment, the history append and the
- * hand-off to each outbox happen together, so every member's queue holds messages in seq order
- * and a joining member's replay meets live traffic with no gap and no duplicate. Nothing under
- * the lock blocks: an outbox offer never waits, and evictions run after the lock is released.
+ * lock. The room's lock orders what must be ordered: messages reach every member's outbox in seq
+ * order, and a joiner's backlog meets live traffic with no gap and no duplicate. Nothing under
+ * the lock blocks or waits on the network: an outbox offer never waits, the log is read before
+ * the lock is taken, and evictions run after it is released.
+ *
+ * <p>The room remembers the last seq it delivered ({@code last}) in the log's {@code epoch}.
+ * A message at or below it is a duplicate and dropped; one above {@code last + 1} is a gap the
+ * caller fills from the log first. A join reads its backlog from the log without the lock, then
+ * {@link #admit}s the member under it: a backlog older than what the room already delivered is
+ * read again; a backlog newer than it (the log is ahead of the live stream) makes the member skip
+ * those seqs when they arrive.
  *
  * <p>Fan-out is coalesced per room ({@code parley.write-delay}): a message or presence change in
  * a room that sent nothing for that long goes out at once; one that follows closely waits, with
@@ -28,7 +41,7 @@ import dev.parley.protocol.Frame;
  * frame per delay however fast it talks or however many join at once, and each member's writer
  * makes one write for it — the cost of a delivery is per write, not per message
  * (bench/README.md, "Fan-out coalescing"). A member receives exactly what was queued while it
- * was one: a joiner skips what was pending when it joined (its {@code joined} and replay already
+ * was one: a joiner skips what was pending when it joined (its {@code joined} and backlog already
  * cover it), a leaver is handed what was pending when it left.
  *
  * <p>Measured (bench/README.md, JMH): broadcasting over the array is 1.6–2.9× faster than a
@@ -40,31 +53,39 @@ public final class Room {
     private static final Member[] NONE = new Member[0];
 
     private final String name;
-    private final String epoch;
-    private final History history;
-    private final Sequencer sequencer;
     private final ReentrantLock lock = new ReentrantLock();
     /** Current members; replaced, never mutated. Written under {@code lock}, read anywhere. */
     private volatile Member[] members = NONE;
     /**
-     * Connections per display name, kept sorted because every join lists them; guarded by
-     * {@code lock}. Sorting a copy per join held the lock ~2 ms at 10,000 members
-     * (JoinLeaveBenchmark, bench/README.md).
+     * Connections per display name on this node, joining ones included; guarded by {@code lock}.
+     * A name's first connection here is announced to the broker, its last one withdrawn.
      */
     private final TreeMap<String, Integer> names = new TreeMap<>();
-    /** System.nanoTime() when the last member left; meaningful only while {@code members} is empty. */
-    private volatile long emptySince;
-    /** Set once the hub has dropped the room; a join that finds it set must look the room up again. */
+    /** Members plus joins under way; guarded by {@code lock}. At 0 the room is closed. */
+    private int holders;
+    /** Set once the room has no holder left; a join that finds it set must look the room up again. Guarded by {@code lock}. */
     private boolean closed;
+    /** The log's epoch this room delivers, null until it has seen one; guarded by {@code lock}. */
+    private String epoch;
+    /** Seq of the last message queued to the members in {@code epoch}; guarded by {@code lock}. */
+    private long last;
     /** How long a fan-out waits for company (0: never); 0 once the server drains. */
     private volatile long delayNanos;
     /** Frames queued but not yet fanned out, in order; guarded by {@code lock}. */
     private final List<Frame> pending = new ArrayList<>();
+    /** The seq of each pending frame (0 for presence); guarded by {@code lock}. */
+    private long[] pendingSeqs = new long[8];
     /**
      * Members that joined while frames were pending, with how many of them to skip; guarded by
      * {@code lock}, emptied by every flush.
      */
     private final IdentityHashMap<Subscriber, Integer> joinedSinceFlush = new IdentityHashMap<>(4);
+    /**
+     * Members whose backlog ran ahead of what the room had delivered, with the seq up to which
+     * they already have everything; guarded by {@code lock}. Rare: only when the log is read
+     * before the live stream has caught up (a remote broker).
+     */
+    private final IdentityHashMap<Subscriber, Long> ahead = new IdentityHashMap<>(2);
     /** System.nanoTime() of the last fan-out of queued frames; guarded by {@code lock}. */
     private long lastFanOut;
     /** A flush of {@code pending} is scheduled; guarded by {@code lock}. */
@@ -81,22 +102,22 @@ public final class Room {
     public record Published(long seq, int fanout, boolean duplicate) {
     }
 
-    Room(String name, int historySize, Sequencer sequencer, long delayNanos, long now) {
+    /** A join's place in the room before it is admitted. {@code firstName}: the name is new on this node. */
+    record Reservation(boolean firstName) {
+    }
+
+    /** What a leave or a cancelled join changed. {@code lastName}: the name has no connection left here. */
+    record Departure(String name, boolean lastName, boolean closed) {
+    }
+
+    Room(String name, long delayNanos, long now) {
         this.name = name;
         this.delayNanos = delayNanos;
         this.lastFanOut = now - delayNanos;
-        this.history = new History(historySize);
-        this.sequencer = sequencer;
-        this.epoch = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
-        this.emptySince = now;
     }
 
     public String name() {
         return name;
-    }
-
-    public String epoch() {
-        return epoch;
     }
 
     /** Current number of member connections (not distinct names). */
@@ -104,44 +125,77 @@ public final class Room {
         return members.length;
     }
 
-    /**
-     * Adds a member, queues {@code joined} and the backlog (or the replay after {@code since}) to
-     * it, and announces the name to the others if it is new here. Returns null if the room was
-     * dropped meanwhile.
-     */
-    Joined join(Subscriber s, String memberName, String clientEpoch, Long since, int onJoin) {
-        List<Subscriber> slow = null;
-        Joined joined;
+    /** Distinct names of this node's members (joins under way included), sorted. */
+    public List<String> memberNames() {
+        lock.lock();
+        try {
+            return List.copyOf(names.keySet());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Holds a place for {@code s} under {@code memberName}. Null if the room was closed meanwhile. */
+    Reservation reserve(String memberName) {
         lock.lock();
         try {
             if (closed) {
                 return null;
             }
-            if (names.merge(memberName, 1, Integer::sum) == 1) {
-                slow = enqueue(Encoder.presence(name, true, memberName, names.size()), System.nanoTime());
+            holders++;
+            return new Reservation(names.merge(memberName, 1, Integer::sum) == 1);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives back a place reserved by a join that failed. */
+    Departure cancel(String memberName) {
+        lock.lock();
+        try {
+            return release(memberName);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Makes a reserved {@code s} a member: queues {@code joined} and the backlog to it, and from
+     * then on the live messages after the backlog. Null when the backlog is older than what the
+     * room has already delivered: read it again.
+     */
+    Joined admit(Subscriber s, String memberName, Broker.Backlog b) {
+        lock.lock();
+        try {
+            if (!b.epoch().equals(epoch)) {
+                if (members.length > 0 && epoch != null) {
+                    return null; // the log began again under members that have not been told: the reset does that first
+                }
+                epoch = b.epoch();
+                last = b.head();
             }
-            // Added after its own presence: the joiner gets none of what is queued now.
+            if (b.head() < last) {
+                return null;
+            }
             members = with(members, new Member(s, memberName));
             if (!pending.isEmpty()) {
                 joinedSinceFlush.put(s, pending.size());
             }
-            boolean recovered = since != null && epoch.equals(clientEpoch) && history.covers(since);
-            List<Message> backlog = recovered ? history.range(since + 1, history.head()) : history.last(onJoin);
-            s.offerAlways(Encoder.joined(name, history.head(), epoch, recovered, names.keySet()));
-            for (Message m : backlog) {
+            if (b.head() > last) {
+                ahead.put(s, b.head());
+            }
+            s.offerAlways(Encoder.joined(name, b.head(), b.epoch(), b.recovered(), b.members()));
+            for (Message m : b.messages()) {
                 s.offerAlways(m.frame());
             }
-            joined = new Joined(history.head(), recovered, backlog.size());
+            return new Joined(b.head(), b.recovered(), b.messages().size());
         } finally {
             lock.unlock();
         }
-        evict(slow);
-        return joined;
     }
 
-    /** Removes every membership of {@code s}; announces names that are gone. False if it was not a member. */
-    boolean leave(Subscriber s, long now) {
-        List<Subscriber> slow;
+    /** Removes {@code s}, handing it what was queued while it was a member. Null if it was not one. */
+    Departure leave(Subscriber s) {
         lock.lock();
         try {
             Member[] current = members;
@@ -155,55 +209,120 @@ public final class Room {
                 }
             }
             if (gone == null) {
-                return false;
+                return null;
             }
             members = kept.toArray(NONE);
-            if (members.length == 0) {
-                emptySince = now;
-            }
+            ahead.remove(s);
             Integer skip = joinedSinceFlush.remove(s);
             int from = skip == null ? 0 : skip;
             if (from < pending.size()) {
                 s.offerAlways(Frame.join(pending, from, pending.size())); // queued while it was a member
             }
-            slow = null;
-            if (names.merge(gone.name(), -1, Integer::sum) == 0) {
-                names.remove(gone.name());
-                slow = enqueue(Encoder.presence(name, false, gone.name(), names.size()), now);
-            }
+            return release(gone.name());
         } finally {
             lock.unlock();
         }
-        evict(slow);
-        return true;
+    }
+
+    /** Under the lock: one holder of {@code memberName} fewer. */
+    private Departure release(String memberName) {
+        boolean lastName = names.merge(memberName, -1, Integer::sum) == 0;
+        if (lastName) {
+            names.remove(memberName);
+        }
+        if (--holders == 0) {
+            closed = true;
+        }
+        return new Departure(memberName, lastName, closed);
     }
 
     /**
-     * Assigns the next seq, records the message and queues it to every member, sender included —
-     * at once, or with the next batch (class comment). A retried id from the same name is
-     * answered with the original seq and not sent again.
+     * The door: queues a message of the log to every member — at once, or with the next batch
+     * (class comment) — if it is the next one this room delivers.
      */
-    Published publish(String from, String text, String id, long ts) {
+    Delivery.Result deliver(Message m) {
         List<Subscriber> slow;
-        Published result;
         lock.lock();
         try {
-            if (id != null) {
-                Message earlier = history.find(from, id);
-                if (earlier != null) {
-                    return new Published(earlier.seq(), 0, true);
-                }
+            if (closed) {
+                return Delivery.Result.of(Delivery.Kind.NO_ROOM, 0);
             }
-            long seq = sequencer.next();
-            Message m = new Message(name, seq, from, text, ts, id, Encoder.message(name, seq, from, text, ts, id));
-            history.append(m);
-            result = new Published(seq, members.length, false);
-            slow = enqueue(m.frame(), System.nanoTime());
+            if (epoch == null) {
+                epoch = m.epoch(); // nobody admitted yet: the room's position starts here
+                last = m.seq() - 1;
+            } else if (!epoch.equals(m.epoch())) {
+                return Delivery.Result.of(Delivery.Kind.EPOCH, last);
+            }
+            if (m.seq() <= last) {
+                return Delivery.Result.of(Delivery.Kind.DUPLICATE, last);
+            }
+            if (m.seq() > last + 1) {
+                return Delivery.Result.of(Delivery.Kind.GAP, last);
+            }
+            last = m.seq();
+            slow = members.length == 0 ? null : enqueue(m.frame(), m.seq(), System.nanoTime());
+            if (!ahead.isEmpty() && pending.isEmpty()) {
+                ahead.values().removeIf(through -> through <= last); // went out at once; a pending one keeps its skip until the flush
+            }
         } finally {
             lock.unlock();
         }
-        evict(slow);
-        return result;
+        return new Delivery.Result(Delivery.Kind.DELIVERED, m.seq(), evictions(slow));
+    }
+
+    /** The door for presence changes: queued like a message, without a seq. */
+    Delivery.Result presence(boolean joined, String memberName, int count) {
+        List<Subscriber> slow;
+        lock.lock();
+        try {
+            if (closed || members.length == 0) {
+                return Delivery.Result.of(Delivery.Kind.NO_ROOM, 0);
+            }
+            slow = enqueue(Encoder.presence(name, joined, memberName, count), 0, System.nanoTime());
+        } finally {
+            lock.unlock();
+        }
+        return new Delivery.Result(Delivery.Kind.DELIVERED, 0, evictions(slow));
+    }
+
+    /** The seq this room delivered last in {@code epoch}, or -1 if it has delivered nothing. */
+    long position(String inEpoch) {
+        lock.lock();
+        try {
+            return epoch != null && epoch.equals(inEpoch) ? last : -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The log began again or lost what this room had not delivered: every member is handed the
+     * room afresh ({@code joined} with {@code reset}, then the backlog), as after a reconnect.
+     * False when the backlog is older than what the room delivered: read it again.
+     */
+    boolean rebase(Broker.Backlog b) {
+        List<Subscriber> slow;
+        lock.lock();
+        try {
+            if (b.epoch().equals(epoch) && b.head() < last) {
+                return false;
+            }
+            slow = flushPending(System.nanoTime());
+            epoch = b.epoch();
+            last = b.head();
+            ahead.clear();
+            Frame joined = Encoder.rejoined(name, b.head(), b.epoch(), b.members());
+            for (Member m : members) {
+                m.subscriber().offerAlways(joined);
+                for (Message message : b.messages()) {
+                    m.subscriber().offerAlways(message.frame());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        evictions(slow).run();
+        return true;
     }
 
     /** Sends what is pending now, and from now on every message at once (a shutdown drain). */
@@ -216,7 +335,7 @@ public final class Room {
         } finally {
             lock.unlock();
         }
-        evict(slow);
+        evictions(slow).run();
     }
 
     private void flushAfter(long waitNanos) {
@@ -233,20 +352,24 @@ public final class Room {
         } finally {
             lock.unlock();
         }
-        evict(slow);
+        evictions(slow).run();
     }
 
     /**
-     * Under the lock: sends {@code f} to every member now if the room has been quiet for the
-     * delay, else adds it to the pending batch and makes sure a flush is scheduled. Returns the
-     * members whose outbox overflowed.
+     * Under the lock: sends {@code f} (with {@code seq}, 0 for none) to every member now if the
+     * room has been quiet for the delay, else adds it to the pending batch and makes sure a flush
+     * is scheduled. Returns the members whose outbox overflowed.
      */
-    private List<Subscriber> enqueue(Frame f, long now) {
+    private List<Subscriber> enqueue(Frame f, long seq, long now) {
         long delay = delayNanos;
         if (pending.isEmpty() && now - lastFanOut >= delay) {
             lastFanOut = now; // a quiet room: no reason to wait
-            return fanOut(f);
+            return fanOut(f, seq);
         }
+        if (pending.size() == pendingSeqs.length) {
+            pendingSeqs = Arrays.copyOf(pendingSeqs, pendingSeqs.length * 2);
+        }
+        pendingSeqs[pending.size()] = seq;
         pending.add(f);
         if (!flushScheduled) {
             flushScheduled = true;
@@ -283,77 +406,59 @@ public final class Room {
         slow = concat(slow, fanOut(from, pending.size()));
         pending.clear();
         joinedSinceFlush.clear();
+        if (!ahead.isEmpty()) {
+            ahead.values().removeIf(through -> through <= last);
+        }
         return slow;
     }
 
     /** Pending frames {@code from}..{@code to} (exclusive) as one frame to every member, each from where it joined. */
     private List<Subscriber> fanOut(int from, int to) {
-        if (joinedSinceFlush.isEmpty()) {
-            return fanOut(Frame.join(pending, from, to));
+        if (joinedSinceFlush.isEmpty() && ahead.isEmpty()) {
+            return fanOut(Frame.join(pending, from, to), 0);
         }
         Frame all = Frame.join(pending, from, to);
         List<Subscriber> slow = null;
         for (Member m : members) {
-            Integer skip = joinedSinceFlush.get(m.subscriber());
+            Subscriber s = m.subscriber();
+            Integer skip = joinedSinceFlush.get(s);
             int start = skip == null ? from : Math.max(from, skip);
-            if (start < to && !m.subscriber().offer(start == from ? all : Frame.join(pending, start, to))) {
-                slow = add(slow, m.subscriber());
+            Long through = ahead.get(s);
+            Frame f;
+            if (through != null) {
+                f = skipping(start, to, through);
+            } else {
+                f = start >= to ? null : start == from ? all : Frame.join(pending, start, to);
+            }
+            if (f != null && !s.offer(f)) {
+                slow = add(slow, s);
             }
         }
         return slow;
     }
 
-    /** Up to {@code limit} messages with seq below {@code before} (or the newest), ascending. */
-    Page page(Long before, int limit) {
-        lock.lock();
-        try {
-            long to = before == null ? history.head() : before - 1;
-            List<Message> found = history.range(to - limit + 1, to);
-            long first = found.isEmpty() ? to + 1 : found.getFirst().seq();
-            return new Page(found, first > history.oldest());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    record Page(List<Message> messages, boolean more) {
-    }
-
-    /** Distinct member names, sorted. */
-    public List<String> memberNames() {
-        lock.lock();
-        try {
-            return List.copyOf(names.keySet());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Marks the room dropped if it has been empty for at least {@code ttlNanos}. */
-    boolean closeIfIdle(long now, long ttlNanos) {
-        if (members.length != 0 || now - emptySince < ttlNanos) {
-            return false;
-        }
-        lock.lock();
-        try {
-            if (members.length == 0 && now - emptySince >= ttlNanos) {
-                closed = true;
+    /** Pending frames {@code from}..{@code to} without the messages at or below {@code through}; null if none is left. */
+    private Frame skipping(int from, int to, long through) {
+        List<Frame> kept = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            if (pendingSeqs[i] == 0 || pendingSeqs[i] > through) {
+                kept.add(pending.get(i));
             }
-            return closed;
-        } finally {
-            lock.unlock();
         }
+        return kept.isEmpty() ? null : Frame.join(kept, 0, kept.size());
     }
 
-    /** How long the room has been empty, or -1 when it has members. */
-    long emptyFor(long now) {
-        return members.length == 0 ? now - emptySince : -1;
-    }
-
-    /** Queues a frame to every member; returns those whose outbox overflowed. */
-    private List<Subscriber> fanOut(Frame frame) {
+    /** Queues a frame (with {@code seq}, 0 for none) to every member; returns those whose outbox overflowed. */
+    private List<Subscriber> fanOut(Frame frame, long seq) {
         List<Subscriber> slow = null;
+        boolean skipAhead = seq != 0 && !ahead.isEmpty();
         for (Member m : members) {
+            if (skipAhead) {
+                Long through = ahead.get(m.subscriber());
+                if (through != null && seq <= through) {
+                    continue;
+                }
+            }
             if (!m.subscriber().offer(frame)) {
                 slow = add(slow, m.subscriber());
             }
@@ -379,14 +484,12 @@ public final class Room {
         return a;
     }
 
-    private static void evict(List<Subscriber> slow) {
-        if (slow != null) {
-            slow.forEach(Subscriber::evictSlow);
-        }
+    private static Runnable evictions(List<Subscriber> slow) {
+        return slow == null ? () -> { } : () -> slow.forEach(Subscriber::evictSlow);
     }
 
     private static Member[] with(Member[] current, Member added) {
-        Member[] next = java.util.Arrays.copyOf(current, current.length + 1);
+        Member[] next = Arrays.copyOf(current, current.length + 1);
         next[current.length] = added;
         return next;
     }

@@ -80,11 +80,27 @@ public final class Encoder {
     }
 
     public static Frame joined(String room, long seq, String epoch, boolean recovered, Collection<String> members) {
+        return joined(room, seq, epoch, recovered, false, members);
+    }
+
+    /**
+     * A {@code joined} for a member already in the room: the room's log began again or lost
+     * messages, so the client starts the room over from this, as after a reconnect.
+     */
+    public static Frame rejoined(String room, long seq, String epoch, Collection<String> members) {
+        return joined(room, seq, epoch, false, true, members);
+    }
+
+    private static Frame joined(String room, long seq, String epoch, boolean recovered, boolean reset,
+                                Collection<String> members) {
         return object("joined", g -> {
             g.writeStringField("room", room);
             g.writeNumberField("seq", seq);
             g.writeStringField("epoch", epoch);
             g.writeBooleanField("recovered", recovered);
+            if (reset) {
+                g.writeBooleanField("reset", true);
+            }
             g.writeArrayFieldStart("members");
             for (String m : members) {
                 g.writeString(m);

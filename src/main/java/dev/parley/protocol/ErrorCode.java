@@ -17,6 +17,7 @@ public enum ErrorCode {
     TOO_MANY_ROOMS("This connection is in too many rooms."),
     ROOM_LIMIT("The server has too many rooms right now; try again later."),
     RATE_LIMITED("Too many messages; slow down."),
+    UNAVAILABLE("The chat service is briefly unavailable; retry in a moment."),
     AUTH_REQUIRED("Send auth with a token first."),
     AUTH_FAILED("The token was refused."),
     FORBIDDEN("You may not do that in this room.");

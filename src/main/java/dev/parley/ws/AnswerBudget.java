@@ -32,8 +32,14 @@ final class AnswerBudget {
         this.floods = new TokenBucket(FLOOD_PER_SECOND, FLOOD_BURST, now);
     }
 
-    /** Charges one answer with {@code code}; returns why to close when the client is over its budget, else null. */
+    /**
+     * Charges one answer with {@code code}; returns why to close when the client is over its budget,
+     * else null. {@code unavailable} is free.
+     */
     CloseReason charge(ErrorCode code, long now) {
+        if (code == ErrorCode.UNAVAILABLE) {
+            return null; // an outage of the broker is not the client's fault: it must be free to retry
+        }
         if (code == ErrorCode.RATE_LIMITED) {
             return floods.tryTake(now) ? null : CloseReason.FLOOD;
         }

@@ -77,7 +77,7 @@ public class FanOutLockBenchmark {
     }
 
     @Benchmark
-    public long publish() {
+    public long publish() throws Exception {
         int i = next++ & 4095; // more ids than the history holds: never a duplicate
         Room.Published p = room.hub.publish(DrainedRoom.ROOM, "alice", TEXT, "m-" + i);
         if (p.duplicate() || p.fanout() != members) {

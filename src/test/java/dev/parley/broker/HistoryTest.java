@@ -1,4 +1,4 @@
-package dev.parley.hub;
+package dev.parley.broker;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +54,7 @@ class HistoryTest {
             switch (op) {
                 case Op.Append a -> {
                     long seq = all.size() + 1;
-                    Message m = new Message("r", seq, a.from(), "t" + seq, 0, a.id(), Frame.of("{}"));
+                    Message m = new Message("r", "e", seq, a.from(), a.id(), Frame.of("{}"));
                     ring.append(m);
                     all.add(m);
                 }

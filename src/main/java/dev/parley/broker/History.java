@@ -1,4 +1,4 @@
-package dev.parley.hub;
+package dev.parley.broker;
 
 import java.util.ArrayList;
 import java.util.HashMap;
