@@ -8,7 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The repository's Caddyfile in front of Parley, configured only through its environment
@@ -57,6 +65,38 @@ class CaddyProxyTest extends ProxyContract {
     }
 
     /** stream_close_delay arrived in Caddy 2.7. */
+    /**
+     * The Caddyfile's active health check asks for readiness on Parley's admin port (the public
+     * port answers it 404): Parley's access log shows the check answered 200.
+     */
+    @Test
+    void theHealthCheckReachesReadinessOnTheAdminPort() {
+        Logger accessLog = Logger.getLogger("io.helidon.webserver.AccessLog");
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler h = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                lines.add(String.valueOf(r.getMessage()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        accessLog.addHandler(h);
+        try {
+            // health_interval is 5 s in the shipped file.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(lines).anyMatch(l -> l.contains("GET /observe/health/ready") && l.contains(" 200 ")));
+        } finally {
+            accessLog.removeHandler(h);
+        }
+    }
+
     static boolean supportsStreamCloseDelay(String version) {
         Matcher m = Pattern.compile("v?(\\d+)\\.(\\d+)").matcher(version);
         if (!m.find()) {
