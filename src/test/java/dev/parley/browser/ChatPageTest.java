@@ -124,7 +124,7 @@ class ChatPageTest {
             assertThat(alice.messages().getFirst().state()).isEqualTo("pending");
             // One quiet line for what is on its way, not a label on every bubble.
             await().atMost(WAIT).until(() -> alice.driver().findElement(By.id("outgoing")).getText().equals("Sending 1 message…"));
-            assertThat(alice.inMessages(".state").getFirst().isDisplayed()).isFalse();
+            assertThat(alice.inMessages(".state").getFirst().getSize().getHeight()).isLessThanOrEqualTo(1); // for screen readers only
 
             network.resume();
             await().atMost(WAIT).until(() -> alice.messages().getFirst().state().equals("acked"));
@@ -139,6 +139,7 @@ class ChatPageTest {
         try (TcpProxy network = new TcpProxy(server.port());
              ChatClient watcher = ChatClient.joined(TestServer.ws(server), "burst", "watcher")) {
             alice.signIn("http://127.0.0.1:" + network.port() + "/", "alice", "burst");
+            int connections = network.accepted(); // the page's own files came through it too
             pressEnterWith(alice, "burst ", 300);
 
             // What waits for its turn is counted on screen, and no bubble the server has echoed
@@ -156,7 +157,7 @@ class ChatPageTest {
             assertThat(alice.texts()).isEqualTo(expected);
             await().atMost(WAIT).until(() -> !alice.driver().findElement(By.id("outgoing")).isDisplayed());
             // One connection all along: the server never closed the session for sending too fast.
-            assertThat(network.accepted()).isEqualTo(1);
+            assertThat(network.accepted()).isEqualTo(connections);
             assertThat(alice.status()).isEqualTo("online");
         }
     }

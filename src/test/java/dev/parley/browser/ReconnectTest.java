@@ -1,11 +1,13 @@
 package dev.parley.browser;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
 
 import dev.parley.ParleyServer;
 import dev.parley.support.TestServer;
@@ -104,6 +106,41 @@ class ReconnectTest {
             if (second != null) {
                 second.stop();
             }
+        }
+    }
+
+    @Test
+    void aFiveSecondOutageIsShownAndHealsWithNothingLostOrDoubled() throws InterruptedException {
+        // The default heartbeat (25 s): the page must not wait for the server's pings to notice.
+        ParleyServer server = TestServer.start();
+        try (TcpProxy aliceNetwork = new TcpProxy(server.port())) {
+            alice.signIn("http://127.0.0.1:" + aliceNetwork.port() + "/", "alice", "outage");
+            bob.signIn("http://127.0.0.1:" + server.port() + "/", "bob", "outage");
+            bob.send("before the outage");
+            await().atMost(WAIT).until(() -> alice.texts().equals(List.of("before the outage")));
+
+            long start = System.nanoTime();
+            aliceNetwork.pause(); // nothing moves either way, and the browser is not told
+            await().atMost(Duration.ofSeconds(10)).until(() -> !"online".equals(alice.status()));
+            long noticedMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(noticedMs).as("time to leave Online").isLessThan(5_500);
+            assertThat(alice.driver().findElement(By.id("people")).getDomAttribute("class")).contains("stale");
+            assertThat(alice.driver().findElement(By.id("people-stale")).isDisplayed()).isTrue();
+
+            bob.send("during the outage");
+            alice.send("typed during the outage");
+            // The outage itself lasts five seconds: that is the scenario, not a wait for a condition.
+            Thread.sleep(Math.max(0, 5_000 - (System.nanoTime() - start) / 1_000_000));
+            aliceNetwork.resume();
+
+            await().atMost(WAIT).until(() -> "online".equals(alice.status()));
+            List<String> expected = List.of("before the outage", "during the outage", "typed during the outage");
+            await().atMost(WAIT).until(() -> alice.texts().equals(expected) && bob.texts().equals(expected));
+            await().atMost(WAIT).until(() -> alice.messages().getLast().state().equals("acked"));
+            assertThat(alice.driver().findElement(By.id("people")).getDomAttribute("class")).doesNotContain("stale");
+            assertThat(alice.members()).containsExactly("alice", "bob");
+        } finally {
+            server.stop();
         }
     }
 
