@@ -56,7 +56,7 @@ function mentioned(text, names, me) {
   let last = 0;
   for (const { start, end, name } of mentions(text, names)) {
     nodes.push(text.slice(last, start));
-    nodes.push(el('span', { class: name === me ? 'mention me' : 'mention', text: text.slice(start, end) }));
+    nodes.push(el('span', { class: name === me ? 'mention to-me' : 'mention', text: text.slice(start, end) }));
     last = end;
   }
   nodes.push(text.slice(last));

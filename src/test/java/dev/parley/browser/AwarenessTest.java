@@ -104,9 +104,9 @@ class AwarenessTest {
 
         await().atMost(WAIT).until(() -> !shownNotifications(alice).isEmpty());
         assertThat(shownNotifications(alice)).containsExactly("bob in #team | hey @alice can you review?");
+        await().atMost(WAIT).until(() -> alice.driver().getTitle().equals("(2) #side · Parley"));
         assertThat(alice.driver().findElement(By.cssSelector("#rooms a[href='#team'] .badge.mention")).getText()).isEqualTo("@1");
         assertThat(alice.driver().findElement(By.cssSelector("#rooms a[href='#team'] .badge:not(.mention)")).getText()).isEqualTo("2");
-        assertThat(alice.driver().getTitle()).isEqualTo("(2) #side · Parley");
 
         // Back in the room: the two are below a "New messages" line, her name is marked.
         alice.driver().findElement(By.cssSelector("#rooms a[href='#team']")).click();
@@ -114,7 +114,7 @@ class AwarenessTest {
         assertThat(alice.script("""
                 const divider = document.querySelector('#messages .unread-divider');
                 return divider && divider.nextElementSibling.querySelector('.text').textContent""")).isEqualTo("hey @alice can you review?");
-        assertThat(alice.inMessages("li.mentioned .mention.me")).extracting(e -> e.getText()).containsExactly("@alice");
+        assertThat(alice.inMessages("li.mentioned .mention.to-me")).extracting(e -> e.getText()).containsExactly("@alice");
         assertThat(alice.inMessages("li.mentioned")).hasSize(1);
         await().atMost(WAIT).until(() -> alice.driver().getTitle().equals("#team · Parley"));
 
