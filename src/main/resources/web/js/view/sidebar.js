@@ -51,7 +51,7 @@ export class Sidebar {
         el('a', { href: `#${room.name}`, 'aria-current': room === active ? 'page' : null },
           el('span', { class: 'hash', text: '#' }),
           el('span', { class: 'name', text: room.name }),
-          mentioned > 0 && el('span', { class: 'badge mention', text: `@${mentioned}`, 'aria-label': `${mentioned} mentioning you` }),
+          mentioned > 0 && el('span', { class: 'badge mentions', text: `@${mentioned}`, 'aria-label': `${mentioned} mentioning you` }),
           count > 0 && el('span', { class: 'badge', text: count > 99 ? '99+' : String(count), 'aria-label': `${count} unread` }),
           room.state === 'failed' && el('span', { class: 'badge warn', text: '!', title: room.error })),
         // The last room cannot be left: the page always shows one.

@@ -13,6 +13,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 
 import dev.parley.ParleyServer;
+import dev.parley.support.ChatClient;
 import dev.parley.support.TestServer;
 
 import static dev.parley.browser.Browser.WAIT;
@@ -66,16 +67,39 @@ class AccessibilityTest {
 
     @Test
     void theChatHasNoSeriousViolationsInLightAndDark() {
-        alice.resize(1200, 800);
-        converse("a11y-chat");
-        assertThat(Axe.seriousViolations(alice, axe)).isEmpty();
-        alice.screenshot(Path.of("target", "browser", "screenshot.png"));
+        alice.resize(1200, 760);
+        try (ChatClient carol = ChatClient.open(TestServer.ws(server))) {
+            alice.signIn(base, "alice", "releases");
+            carol.join("releases", "carol");
+            alice.driver().findElement(By.id("room-input")).sendKeys("design\n");
+            await().atMost(WAIT).until(() -> alice.driver().getCurrentUrl().endsWith("#design"));
+            carol.join("design", "carol");
+            bob.signIn(base, "bob", "design");
 
-        alice.colorScheme("dark");
-        await().atMost(WAIT).until(() -> background(alice).equals("rgb(22, 24, 34)"));
-        assertThat(Axe.seriousViolations(alice, axe)).isEmpty();
-        alice.screenshot(Path.of("target", "browser", "screenshot-dark.png"));
-        alice.colorScheme("light");
+            carol.sayAndAwaitAck("design", "Morning! The new onboarding mockups are in the shared folder.");
+            await().atMost(WAIT).until(() -> alice.texts().size() == 1);
+            alice.send("Nice, the empty states look much friendlier now.");
+            await().atMost(WAIT).until(() -> bob.texts().size() == 2);
+            bob.send("Agreed. @alice could you check the dark theme before Friday?");
+            await().atMost(WAIT).until(() -> alice.texts().size() == 3);
+            alice.send("On it: axe-core reports nothing serious so far.");
+            await().atMost(WAIT).until(() -> bob.texts().size() == 4);
+            carol.sayAndAwaitAck("design", "For reference: https://example.com/mockups/onboarding-v3");
+            carol.sayAndAwaitAck("releases", "4.2 is tagged.");
+            carol.sayAndAwaitAck("releases", "@alice the changelog needs your sign-off");
+            await().atMost(WAIT).until(() -> alice.texts().size() == 5
+                                              && alice.messages().stream().allMatch(m -> m.state().equals("acked"))
+                                              && !alice.driver().findElements(By.cssSelector("#rooms .badge.mentions")).isEmpty());
+
+            assertThat(Axe.seriousViolations(alice, axe)).isEmpty();
+            alice.screenshot(Path.of("target", "browser", "screenshot.png"));
+            alice.colorScheme("dark");
+            await().atMost(WAIT).until(() -> background(alice).equals("rgb(22, 24, 34)"));
+            assertThat(Axe.seriousViolations(alice, axe)).isEmpty();
+            alice.screenshot(Path.of("target", "browser", "screenshot-dark.png"));
+            alice.colorScheme("light");
+        }
+        alice.resize(1200, 800);
     }
 
     @Test

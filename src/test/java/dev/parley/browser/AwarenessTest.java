@@ -105,8 +105,8 @@ class AwarenessTest {
         await().atMost(WAIT).until(() -> !shownNotifications(alice).isEmpty());
         assertThat(shownNotifications(alice)).containsExactly("bob in #team | hey @alice can you review?");
         await().atMost(WAIT).until(() -> alice.driver().getTitle().equals("(2) #side · Parley"));
-        assertThat(alice.driver().findElement(By.cssSelector("#rooms a[href='#team'] .badge.mention")).getText()).isEqualTo("@1");
-        assertThat(alice.driver().findElement(By.cssSelector("#rooms a[href='#team'] .badge:not(.mention)")).getText()).isEqualTo("2");
+        assertThat(alice.driver().findElement(By.cssSelector("#rooms a[href='#team'] .badge.mentions")).getText()).isEqualTo("@1");
+        assertThat(alice.driver().findElement(By.cssSelector("#rooms a[href='#team'] .badge:not(.mentions)")).getText()).isEqualTo("2");
 
         // Back in the room: the two are below a "New messages" line, her name is marked.
         alice.driver().findElement(By.cssSelector("#rooms a[href='#team']")).click();
