@@ -38,7 +38,7 @@ export class Notifier {
     if (mode === 'off' || (mode === 'mentions' && mentions(message.text, [me]).length === 0)) return;
     try {
       const n = new Notification(`${message.from} in #${room.name}`, {
-        body: message.text.slice(0, BODY_CHARS), tag: `parley-${room.name}`, lang: '', dir: 'auto',
+        body: message.text.slice(0, BODY_CHARS), tag: `parley-${room.name}`, dir: 'auto',
       });
       n.addEventListener('click', () => {
         window.focus();

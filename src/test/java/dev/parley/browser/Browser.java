@@ -122,6 +122,13 @@ final class Browser implements AutoCloseable {
         driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", origin, "permissions", List.of("notifications")));
     }
 
+    /** DevTools network emulation: offline makes navigator.onLine false and fires the page's `offline` event. */
+    void offline(boolean offline) {
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of(
+                "offline", offline, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+
     /** Runs {@code js} in the page and returns its result. */
     Object script(String js, Object... args) {
         return driver.executeScript(js, args);

@@ -145,6 +145,33 @@ class ReconnectTest {
     }
 
     @Test
+    void theBrowserGoingOfflineIsShownAtOnceAndHealsWhenItComesBack() {
+        ParleyServer server = TestServer.start();
+        try (TcpProxy aliceNetwork = new TcpProxy(server.port())) {
+            alice.signIn("http://127.0.0.1:" + aliceNetwork.port() + "/", "alice", "offline");
+            bob.signIn("http://127.0.0.1:" + server.port() + "/", "bob", "offline");
+
+            // The network goes (nothing moves any more) and the browser knows it (navigator.onLine):
+            // the page asks the server at once instead of waiting for its next quiet-time probe.
+            long start = System.nanoTime();
+            aliceNetwork.pause();
+            alice.offline(true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !"online".equals(alice.status()));
+            assertThat((System.nanoTime() - start) / 1_000_000).as("time to leave Online").isLessThan(3_000);
+            bob.send("while you were offline");
+
+            alice.offline(false);
+            aliceNetwork.resume();
+            await().atMost(WAIT).until(() -> "online".equals(alice.status()));
+            await().atMost(WAIT).until(() -> alice.texts().equals(List.of("while you were offline")));
+            assertThat(alice.members()).containsExactly("alice", "bob");
+        } finally {
+            alice.offline(false);
+            server.stop();
+        }
+    }
+
+    @Test
     void aSilentlyDeadConnectionIsNoticedByTheHeartbeat() {
         // A 1 s heartbeat makes the page give up on an unanswered ping after 1.4 s instead of 35 s.
         ParleyServer server = TestServer.start(Map.of("parley.heartbeat", "PT1S"));
