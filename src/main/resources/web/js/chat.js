@@ -103,11 +103,6 @@ export class Chat {
     this.#changed();
   }
 
-  /** Sends still waiting for a token here, for the page's one "Sending" indicator. */
-  queued(entry) {
-    return this.#pacer.has(entry);
-  }
-
   /** The person is typing in a room: tell its other members, at most every TYPING_EVERY_MS. */
   typing(roomName) {
     const room = this.rooms.get(roomName);
@@ -187,7 +182,9 @@ export class Chat {
         if (room?.add(obj) && obj.seq > room.head && obj.from !== this.me) this.#arrived(room, obj);
         break;
       case 'ack': room?.acked(obj); break;
-      case 'typing': room?.typingFrom(obj.name); break;
+      case 'typing':
+        if (obj.name !== this.me) room?.typingFrom(obj.name); // our own other tab is not news
+        break;
       case 'presence': room?.presence(obj); break;
       case 'history': room?.history(obj); break;
       case 'error': this.#refused(obj, room); break;

@@ -56,10 +56,6 @@ export class Pacer {
     this.#pump();
   }
 
-  has(item) {
-    return this.#queue.includes(item);
-  }
-
   #pump() {
     const now = Date.now();
     this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#last) * this.#rate / 1000);
