@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 
 import dev.parley.ParleyServer;
 import dev.parley.support.TestServer;
@@ -168,6 +169,41 @@ class ReconnectTest {
         } finally {
             alice.offline(false);
             server.stop();
+        }
+    }
+
+    @Test
+    void messagesTheNewServerRefusesAreMarkedOnceAndCanBeDiscardedTogether() {
+        ParleyServer first = TestServer.start();
+        int port = first.port();
+        ParleyServer second = null;
+        try {
+            alice.signIn("http://127.0.0.1:" + port + "/", "alice", "refused");
+            first.shutdown();
+            await().atMost(WAIT).until(() -> alice.statusText().startsWith("Reconnecting"));
+            String longer = "This sentence is longer than the restarted server allows.";
+            alice.send(longer + " One.");
+            alice.send("short");
+            alice.send(longer + " Two.");
+
+            // Restarted with a smaller limit: the resent long ones are refused for good.
+            second = TestServer.start(Map.of("server.port", String.valueOf(port), "parley.max-text-chars", "40"));
+            await().atMost(WAIT).until(() -> alice.inMessages("li.failed").size() == 2
+                                              && alice.messages().stream().anyMatch(m -> m.text().equals("short")
+                                                                                         && m.state().equals("acked")));
+            assertThat(alice.inMessages("li.failed .state").getFirst().getText())
+                    .startsWith("Not sent. This message is too long: the limit is 40 characters.")
+                    .contains("Delete").doesNotContain("Retry");
+            WebElement all = alice.driver().findElement(By.id("failed-all"));
+            assertThat(all.getText()).startsWith("2 messages not sent.").contains("Discard all").doesNotContain("Retry all");
+            all.findElement(By.xpath(".//button[.='Discard all']")).click();
+            await().atMost(WAIT).until(() -> alice.texts().equals(List.of("short")));
+            assertThat(alice.driver().findElement(By.id("failed-all")).isDisplayed()).isFalse();
+        } finally {
+            first.stop();
+            if (second != null) {
+                second.stop();
+            }
         }
     }
 
