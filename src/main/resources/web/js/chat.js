@@ -206,6 +206,17 @@ export class Chat {
       this.#pacer.push(entry);
       return;
     }
+    if (error.code === 'unavailable') {
+      // The server could not take it right now (its broker is unreachable, or it is draining):
+      // nothing was published, so send the same id again after a short, jittered pause. The
+      // server's idempotency makes a resend that races a reconnect's resend harmless.
+      const again = () => {
+        if (entry && room?.outbox.has(entry.id) && entry.seq === null) this.#pacer.push(entry);
+        else if (!entry && room && room.state === 'joining') this.#join(room);
+      };
+      setTimeout(again, 1000 + Math.random() * 1000);
+      return;
+    }
     const text = plainError(error, this.limits);
     if (entry) {
       Object.assign(entry, { error: text, retryable: !FINAL_REFUSALS.has(error.code) });
