@@ -70,6 +70,7 @@ public final class Telemetry implements AutoCloseable {
     public Telemetry(Tracer tracer, MeterRegistry registry) {
         this.tracer = tracer;
         this.registry = registry;
+        GcTimeMeter.register(registry);
         this.received = registry.getOrCreate(Counter.builder("parley.messages.received")
                                                      .description("Complete client messages received"));
         this.published = registry.getOrCreate(Counter.builder("parley.messages.published")

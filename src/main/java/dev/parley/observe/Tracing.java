@@ -57,7 +57,8 @@ public final class Tracing implements AutoCloseable {
         if (!settings.enabled()) {
             return off();
         }
-        Tracing t = create(settings, BatchSpanProcessor.builder(exporter(settings)).build());
+        String destination = settings.endpoint() + " (OTLP " + settings.protocol().wire() + ")";
+        Tracing t = create(settings, BatchSpanProcessor.builder(new ExportFailureLog(exporter(settings), destination)).build());
         LOG.log(System.Logger.Level.INFO, "tracing: exporting spans of service " + settings.serviceName() + " to "
                                           + settings.endpoint() + " (OTLP " + settings.protocol().wire() + "), sampler "
                                           + settings.sampler() + "(" + settings.samplerArg() + "), publish-ratio "
