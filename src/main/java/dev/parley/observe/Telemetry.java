@@ -178,7 +178,8 @@ public final class Telemetry implements AutoCloseable {
             b.unwrap(io.opentelemetry.api.trace.SpanBuilder.class).addLink(sender.otelContext());
         }
         b.tag("messaging.system", "parley")
-                .tag("messaging.operation", "publish")
+                .tag("messaging.operation.type", "send")
+                .tag("messaging.operation.name", "publish")
                 .tag("messaging.destination.name", room)
                 .tag("parley.room", room)
                 .tag("parley.seq", seq)
