@@ -70,7 +70,7 @@ JAVA="$JAVA_HOME/bin/java"
 
 LOAD_JAR="$BENCH_DIR/target/parley-load.jar"
 if [ ! -f "$LOAD_JAR" ] || [ -n "$(find src pom.xml -newer "$LOAD_JAR" -print -quit)" ]; then
-  mvn -B -ntp -q -f "$BENCH_DIR/pom.xml" package
+  "$BENCH_DIR/../mvnw" -B -ntp -q -f "$BENCH_DIR/pom.xml" package
 fi
 PARLEY_JAR="${PARLEY_JAR:-$BENCH_DIR/../target/parley.jar}"
 if [ "$scenario" != calibrate ] && [ ! -f "$PARLEY_JAR" ]; then

@@ -70,6 +70,7 @@ public final class Telemetry implements AutoCloseable {
     public Telemetry(Tracer tracer, MeterRegistry registry) {
         this.tracer = tracer;
         this.registry = registry;
+        GcTimeMeter.register(registry);
         this.received = registry.getOrCreate(Counter.builder("parley.messages.received")
                                                      .description("Complete client messages received"));
         this.published = registry.getOrCreate(Counter.builder("parley.messages.published")
@@ -177,7 +178,8 @@ public final class Telemetry implements AutoCloseable {
             b.unwrap(io.opentelemetry.api.trace.SpanBuilder.class).addLink(sender.otelContext());
         }
         b.tag("messaging.system", "parley")
-                .tag("messaging.operation", "publish")
+                .tag("messaging.operation.type", "send")
+                .tag("messaging.operation.name", "publish")
                 .tag("messaging.destination.name", room)
                 .tag("parley.room", room)
                 .tag("parley.seq", seq)

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,7 +82,25 @@ class ConnectionSpanTest {
         assertThat(a.get(AttributeKey.stringKey("client.address"))).isEqualTo("127.0.0.1");
         assertThat(a.get(AttributeKey.stringKey("user_agent.original"))).startsWith("Java-http-client");
         assertThat(a.get(AttributeKey.doubleKey("parley.cleanup.ms"))).isNotNegative();
+        assertThat(a.get(AttributeKey.stringKey("http.request.method"))).isEqualTo("GET");
+        assertThat(a.get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(101L);
+        EventData closeReceived = span.getEvents().stream().filter(e -> e.getName().equals("close.received"))
+                .findFirst().orElseThrow();
+        assertThat(closeReceived.getAttributes().get(AttributeKey.longKey("code"))).isEqualTo(1000L);
+        assertThat(closeReceived.getAttributes().get(AttributeKey.booleanKey("initiated_by_client"))).isTrue();
         assertEndedOnce(session);
+    }
+
+    @Test
+    void endpointsAreNamedAsTheConventionsNameThem() {
+        ConnectionTrace trace = server.telemetry().connection(Map.of());
+        trace.endpoints("/ws", 8080, 54321);
+        trace.end(dev.parley.protocol.CloseReason.INTERNAL, 1011, "test", 0);
+        SpanData span = tracing.spans("ws.connection").stream()
+                .filter(s -> "/ws".equals(s.getAttributes().get(AttributeKey.stringKey("url.path"))))
+                .findFirst().orElseThrow();
+        assertThat(span.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo(8080L);
+        assertThat(span.getAttributes().get(AttributeKey.longKey("network.peer.port"))).isEqualTo(54321L);
     }
 
     @Test

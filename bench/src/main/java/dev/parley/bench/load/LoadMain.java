@@ -15,6 +15,12 @@ public final class LoadMain {
     }
 
     public static void main(String[] args) throws Exception {
+        // Asking for help is not an error: usage on stdout, exit 0.
+        if (helpRequested(args)) {
+            System.out.println(LoadOptions.usage());
+            System.exit(0);
+            return;
+        }
         if (args.length > 0 && !args[0].startsWith("--")) {
             switch (args[0]) {
                 case "summarize" -> Summarize.main(Arrays.asList(args).subList(1, args.length), System.out);
@@ -32,9 +38,7 @@ public final class LoadMain {
         try {
             options = LoadOptions.parse(args);
         } catch (IllegalArgumentException e) {
-            if (!"help".equals(e.getMessage())) {
-                System.err.println(e.getMessage());
-            }
+            System.err.println(e.getMessage());
             System.err.println(LoadOptions.usage());
             System.exit(2);
             return;
@@ -48,6 +52,10 @@ public final class LoadMain {
         System.out.flush();
         // Daemon reactors and parked virtual threads must not keep a finished run alive.
         System.exit(0);
+    }
+
+    static boolean helpRequested(String[] args) {
+        return args.length > 0 && (args[0].equals("help") || args[0].equals("-h") || args[0].equals("--help"));
     }
 
     /** A port free on the loopback interface right now, for starting a server on it. */

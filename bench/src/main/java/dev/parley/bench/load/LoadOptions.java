@@ -56,9 +56,6 @@ final class LoadOptions {
                 value = arg.substring(eq + 1);
             } else if (arg.startsWith("--")) {
                 name = arg.substring(2);
-                if (name.equals("help")) {
-                    throw new IllegalArgumentException("help");
-                }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException("missing value for " + arg);
                 }
