@@ -165,8 +165,9 @@ public final class ConnectionTrace {
      * One accepted {@code send}: records its {@code chat.publish} span (see
      * {@link Telemetry#publishSpan}). {@code traceparent} is the client's, or null.
      */
-    public void published(String room, long seq, int fanout, boolean duplicate, long nanos, String traceparent) {
-        telemetry.publishSpan(this, room, seq, fanout, duplicate, nanos, traceparent);
+    public void published(String room, long seq, int fanout, boolean duplicate, long nanos, String traceparent,
+                          String broker, long brokerNanos) {
+        telemetry.publishSpan(this, room, seq, fanout, duplicate, nanos, traceparent, broker, brokerNanos);
     }
 
     /** Ends the span exactly once, with everything an operator needs to explain the close. */

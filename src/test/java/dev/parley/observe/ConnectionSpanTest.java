@@ -92,13 +92,26 @@ class ConnectionSpanTest {
     }
 
     @Test
+    void aRealConnectionNamesItsEndpoints() throws Exception {
+        try (RawClient raw = RawClient.connect(ws)) {
+            String session = ChatClient.JSON.readTree(raw.read().text()).path("session").asText();
+            raw.close();
+            SpanData span = tracing.awaitConnectionSpan(session);
+            assertThat(span.getAttributes().get(AttributeKey.stringKey("url.path"))).isEqualTo("/ws");
+            assertThat(span.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo((long) server.port());
+            assertThat(span.getAttributes().get(AttributeKey.longKey("network.peer.port"))).isPositive();
+        }
+    }
+
+    @Test
     void endpointsAreNamedAsTheConventionsNameThem() {
         ConnectionTrace trace = server.telemetry().connection(Map.of());
         trace.endpoints("/ws", 8080, 54321);
         trace.end(dev.parley.protocol.CloseReason.INTERNAL, 1011, "test", 0);
         SpanData span = tracing.spans("ws.connection").stream()
-                .filter(s -> "/ws".equals(s.getAttributes().get(AttributeKey.stringKey("url.path"))))
+                .filter(s -> Long.valueOf(54321L).equals(s.getAttributes().get(AttributeKey.longKey("network.peer.port"))))
                 .findFirst().orElseThrow();
+        assertThat(span.getAttributes().get(AttributeKey.stringKey("url.path"))).isEqualTo("/ws");
         assertThat(span.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo(8080L);
         assertThat(span.getAttributes().get(AttributeKey.longKey("network.peer.port"))).isEqualTo(54321L);
     }
@@ -224,6 +237,9 @@ class ConnectionSpanTest {
         assertThat(traced.getAttributes().get(AttributeKey.stringKey("parley.room"))).isEqualTo("spans-publish");
         assertThat(traced.getAttributes().get(AttributeKey.longKey("parley.fanout"))).isEqualTo(2L);
         assertThat(traced.getAttributes().get(AttributeKey.doubleKey("parley.enqueue.ms"))).isNotNegative();
+        assertThat(traced.getAttributes().get(AttributeKey.stringKey("parley.broker"))).isEqualTo("memory");
+        assertThat(traced.getEvents()).filteredOn(e -> e.getName().equals("broker.publish")).singleElement()
+                .satisfies(e -> assertThat(e.getAttributes().get(AttributeKey.doubleKey("parley.broker.ms"))).isNotNegative());
 
         SpanData plain = bySeq(publishes, plainSeq);
         assertThat(plain.getParentSpanContext().isValid()).isFalse();

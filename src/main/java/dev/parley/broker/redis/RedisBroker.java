@@ -141,6 +141,11 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
+    public String name() {
+        return "redis";
+    }
+
+    @Override
     public void start(Delivery delivery) {
         this.door = delivery;
         connect();
