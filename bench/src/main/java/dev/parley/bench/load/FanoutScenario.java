@@ -292,7 +292,7 @@ final class FanoutScenario {
     }
 
     /** Adds up the group's histograms, each once: reactors share one among many connections. */
-    private static Histogram merge(List<WsConnection> group) {
+    static Histogram merge(List<WsConnection> group) {
         Histogram h = new Histogram(PeerStats.MAX_LATENCY_MICROS, 3);
         Set<AbstractHistogram> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (WsConnection c : group) {

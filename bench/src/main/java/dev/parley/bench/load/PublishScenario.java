@@ -68,7 +68,8 @@ final class PublishScenario {
         ReadDriver driver = new ReadDriver(LoadOptions.Io.VT, 0);
 
         Phase.Outcome connect = Phase.run("connect", s, o.connectConcurrency, o.connectTimeoutSeconds, i -> {
-            PeerStats stats = new PeerStats(window, false, 0, inFlight[i]);
+            // Timed: how long a member's copy takes (send to delivery) shows a backlog that acks do not.
+            PeerStats stats = new PeerStats(window, true, 0, inFlight[i]);
             WsConnection c = WsConnection.open(o.url(i), i, stats, 0, BUFFER_BYTES);
             try {
                 c.awaitBlocking(stats::hello);
@@ -194,6 +195,7 @@ final class PublishScenario {
                 "delivered (%)");
         r.put("drain_ms", FanoutScenario.round(drainNanos / 1e6), "drain after window (ms)");
         r.put("closes_senders", Report.counts(closes), "closes senders (code:count)");
+        r.latency("lat", FanoutScenario.merge(List.of(connections)), "member delivery latency (from the send)");
         r.put("server_deliveries", inWindow, "member deliveries of messages sent in window");
         CpuSnapshot.report(r, "", cpu0, cpu1, published, "publish");
         if (redis != null) {

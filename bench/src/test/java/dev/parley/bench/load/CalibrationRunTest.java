@@ -102,6 +102,7 @@ class CalibrationRunTest {
         // One room, three members: every message reaches all three senders.
         assertEquals(3 * (Double) r.get("acks"), r.get("expected"));
         assertEquals(r.get("expected"), r.get("received"));
+        assertTrue((Double) r.get("lat_p99_ms") >= 0, "members' copies timed");
     }
 
     @Test
