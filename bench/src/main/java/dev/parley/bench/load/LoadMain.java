@@ -6,7 +6,7 @@ import java.net.ServerSocket;
 import java.util.Arrays;
 
 /**
- * Entry point of {@code parley-load.jar}: a fan-out or idle load run against any Parley URL, or
+ * Entry point of {@code parley-load.jar}: a fan-out, idle or publish load run against any Parley URL, or
  * one of the helpers {@code run-load.sh} uses.
  */
 public final class LoadMain {
@@ -43,11 +43,13 @@ public final class LoadMain {
             System.exit(2);
             return;
         }
-        System.err.printf("parley-load %s against %s (io=%s)%n", options.mode.name().toLowerCase(), options.url,
+        System.err.printf("parley-load %s against %s (io=%s)%n", options.mode.name().toLowerCase(), options.urls,
                 options.io.name().toLowerCase());
-        Report report = options.mode == LoadOptions.Mode.FANOUT
-                ? new FanoutScenario(options).run()
-                : new IdleScenario(options).run();
+        Report report = switch (options.mode) {
+            case FANOUT -> new FanoutScenario(options).run();
+            case IDLE -> new IdleScenario(options).run();
+            case PUBLISH -> new PublishScenario(options).run();
+        };
         report.print(System.out);
         System.out.flush();
         // Daemon reactors and parked virtual threads must not keep a finished run alive.
