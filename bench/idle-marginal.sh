@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-3}
 J="$(./parley java-home)/bin"
 ./parley jar   # the jar of this checkout, never a stale one
-[ -f bench/target/parley-load.jar ] || mvn -B -q -f bench/pom.xml package -DskipTests
+[ -f bench/target/parley-load.jar ] || ./mvnw -B -q -f bench/pom.xml package -DskipTests
 SERVER_OPTS=${SERVER_OPTS:--XX:+UseSerialGC -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10}
 out=$(mktemp -d)
 rss_list=(); heap_list=()

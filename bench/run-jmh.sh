@@ -41,7 +41,7 @@ find_java() {
 export JAVA_HOME="$(find_java)"
 export PATH="$JAVA_HOME/bin:$PATH"
 JAVA="$JAVA_HOME/bin/java"
-MVN=(mvn -B -ntp -q)
+MVN=("$ROOT_DIR/mvnw" -B -ntp -q)
 
 repo="${MAVEN_REPO:-$HOME/.m2/repository}"
 server_jar="$repo/dev/parley/parley/1.0.0-SNAPSHOT/parley-1.0.0-SNAPSHOT.jar"

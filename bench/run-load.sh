@@ -14,6 +14,12 @@
 #   calibrate  the generator against its own minimal single-threaded server (not Parley):
 #            500 receivers, 5 senders, 100 msg/s, one message per frame. What one socket
 #            write and one read cost on this machine, the floor under any server's figures.
+#   redis2   two Parley nodes sharing rooms through one redis-server (started here on a free
+#            port, no persistence): 1,000 receivers split over both nodes, 10 senders (also
+#            split), 400 msg/s in one room, 5 s warm-up + 20 s measured; Redis' CPU per message
+#   redis-publish     the same two nodes and Redis; 10 senders publish into 1 room as fast as
+#            acks return (32 sends in flight each), no receivers: acked publishes per second
+#   redis-publish-1k  the same into 1,000 rooms (100 per sender, one member each)
 #
 # Environment:
 #   PARLEY_JAR   server jar (default: ../target/parley.jar, built with ./parley jar if absent)
@@ -28,8 +34,10 @@
 #
 # The server gets -Dparley.rate.per-second=1000 -Dparley.rate.burst=2000: its default limit of
 # 20 messages a second per connection (burst 40) would drop most of 10 senders' 40 msg/s each.
-# Everything binds to 127.0.0.1, every run is bounded by `timeout`, and the server is stopped
-# when the script exits for any reason.
+# The publish scenarios lift it further (100,000 a second: the limit must not be what is
+# measured) and allow 100 rooms per connection (10 senders join 1,000 rooms).
+# Everything binds to 127.0.0.1, every run is bounded by `timeout`, and the servers (and
+# redis-server) are stopped when the script exits for any reason.
 set -euo pipefail
 cd "$(dirname "$0")"
 BENCH_DIR=$(pwd)
@@ -52,8 +60,23 @@ case "$scenario" in
   idle)    args=(--mode idle --connections 15000 --hold 30) ;;
   connect) args=(--mode idle --connections 10000 --hold 2) ;;
   calibrate) args=(--receivers 500 --senders 5 --rate 100 --warmup 3 --duration 10) ;;
-  *) sed -n '2,30p' "$0" >&2; exit 2 ;;
+  redis2)  args=(--receivers 1000 --senders 10 --rate 400 --warmup 5 --duration 20) ;;
+  redis-publish)    args=(--mode publish --senders 10 --rooms 1 --in-flight 32 --warmup 5 --duration 20) ;;
+  redis-publish-1k) args=(--mode publish --senders 10 --rooms 1000 --in-flight 32 --warmup 5 --duration 20) ;;
+  *) sed -n '2,40p' "$0" >&2; exit 2 ;;
 esac
+# Parley nodes per run, sharing one redis-server when more than one (0: the calibration server).
+nodes=1
+limits=(-Dparley.rate.per-second=1000 -Dparley.rate.burst=2000)
+case "$scenario" in
+  calibrate) nodes=0 ;;
+  redis2) nodes=2 ;;
+  redis-publish*) nodes=2
+    limits=(-Dparley.rate.per-second=100000 -Dparley.rate.burst=100000 -Dparley.rooms.per-connection=100) ;;
+esac
+if [ "$nodes" -gt 1 ] && ! command -v redis-server > /dev/null; then
+  echo "run-load.sh: $scenario needs redis-server (apt-get install redis-server)" >&2; exit 1
+fi
 
 java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1; }
 find_java() {
@@ -70,7 +93,7 @@ JAVA="$JAVA_HOME/bin/java"
 
 LOAD_JAR="$BENCH_DIR/target/parley-load.jar"
 if [ ! -f "$LOAD_JAR" ] || [ -n "$(find src pom.xml -newer "$LOAD_JAR" -print -quit)" ]; then
-  mvn -B -ntp -q -f "$BENCH_DIR/pom.xml" package
+  "$BENCH_DIR/../mvnw" -B -ntp -q -f "$BENCH_DIR/pom.xml" package
 fi
 PARLEY_JAR="${PARLEY_JAR:-$BENCH_DIR/../target/parley.jar}"
 if [ "$scenario" != calibrate ] && [ ! -f "$PARLEY_JAR" ]; then
@@ -82,15 +105,30 @@ mkdir -p "$RESULTS"
 jsonl="$RESULTS/runs.jsonl"
 : > "$jsonl"
 
-server_pid=""
+server_pids=()
+redis_pid=""
+redis_dir=""
+# SIGTERM, up to 30 s for the process to end, then SIGKILL; every given pid at once.
+stop_pids() {
+  [ $# -gt 0 ] || return 0
+  kill -TERM "$@" 2>/dev/null || true
+  local pid
+  for _ in $(seq 100); do
+    local alive=""
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ -n "$alive" ] || break
+    sleep 0.3
+  done
+  kill -KILL "$@" 2>/dev/null || true
+  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+}
+# Nodes first (Parley drains on SIGTERM; with no client left that takes well under its 20 s
+# grace, and it may still talk to Redis meanwhile), then Redis, then Redis' scratch directory.
 stop_server() {
-  [ -n "$server_pid" ] || return 0
-  kill -TERM "$server_pid" 2>/dev/null || true
-  # Parley drains on SIGTERM; with no client left that takes well under its 20 s grace.
-  for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.3; done
-  kill -KILL "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+  stop_pids "${server_pids[@]}"
+  server_pids=()
+  if [ -n "$redis_pid" ]; then stop_pids "$redis_pid"; redis_pid=""; fi
+  if [ -n "$redis_dir" ]; then rm -rf "$redis_dir"; redis_dir=""; fi
 }
 trap stop_server EXIT
 # A signal must end the script too, not only the server: exit runs the EXIT trap.
@@ -102,7 +140,8 @@ trap 'exit 143' TERM
   echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/Mem:/{print $2}') GiB"
   echo "java: $("$JAVA" -version 2>&1 | head -1)"
   if [ "$scenario" = calibrate ]; then echo "server: calibration server ${SERVER_OPTS:-}"
-  else echo "server: $PARLEY_JAR ${SERVER_OPTS:-}"; fi
+  else echo "server: $nodes × $PARLEY_JAR ${limits[*]} ${SERVER_OPTS:-}"; fi
+  if [ "$nodes" -gt 1 ]; then echo "redis: $(redis-server --version | head -1) --save '' --appendonly no"; fi
   echo "generator: ${args[*]} ${extra[*]:-}"
 } | tee "$RESULTS/about.txt"
 
@@ -127,33 +166,63 @@ wait_quiet() {
 
 for run in $(seq 1 "$runs"); do
   wait_quiet
-  port=$("$JAVA" -jar "$LOAD_JAR" free-port)
-  if [ "$scenario" = calibrate ]; then
-    # shellcheck disable=SC2086 # SERVER_OPTS is a list of JVM options
-    "$JAVA" ${SERVER_OPTS:-} -jar "$LOAD_JAR" calibration-server --port "$port" \
-        > "$RESULTS/server-$run.log" 2>&1 &
-  else
-    # shellcheck disable=SC2086 # SERVER_OPTS is a list of JVM options
-    "$JAVA" ${SERVER_OPTS:-} -Dserver.host=127.0.0.1 -Dserver.port="$port" \
-        -Dparley.rate.per-second=1000 -Dparley.rate.burst=2000 \
-        -jar "$PARLEY_JAR" > "$RESULTS/server-$run.log" 2>&1 &
+  redis_opts=()
+  if [ "$nodes" -gt 1 ]; then
+    # A fresh Redis per run, without persistence: what is measured is publishing, not disk.
+    redis_port=$("$JAVA" -jar "$LOAD_JAR" free-port)
+    redis_dir=$(mktemp -d "${TMPDIR:-/tmp}/parley-bench-redis.XXXXXX")
+    redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$redis_dir" --save "" --appendonly no \
+        --daemonize no > "$RESULTS/redis-$run.log" 2>&1 &
+    redis_pid=$!
+    up=""
+    for _ in $(seq 100); do
+      if [ "$(redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null)" = PONG ]; then up=1; break; fi
+      kill -0 "$redis_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if [ -z "$up" ]; then
+      echo "run $run: redis-server did not start; see $RESULTS/redis-$run.log" >&2
+      tail -20 "$RESULTS/redis-$run.log" >&2
+      exit 1
+    fi
+    redis_opts=(-Dparley.broker.type=redis -Dparley.broker.redis.url="redis://127.0.0.1:$redis_port")
   fi
-  server_pid=$!
-  up=""
-  for _ in $(seq 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
+  ports=()
+  for node in $(seq 1 "$(( nodes > 0 ? nodes : 1 ))"); do
+    port=$("$JAVA" -jar "$LOAD_JAR" free-port)
+    log="$RESULTS/server-$run.log"
+    [ "$nodes" -gt 1 ] && log="$RESULTS/server-$run-node$node.log"
+    if [ "$scenario" = calibrate ]; then
+      # shellcheck disable=SC2086 # SERVER_OPTS is a list of JVM options
+      "$JAVA" ${SERVER_OPTS:-} -jar "$LOAD_JAR" calibration-server --port "$port" > "$log" 2>&1 &
+    else
+      # shellcheck disable=SC2086 # SERVER_OPTS is a list of JVM options
+      "$JAVA" ${SERVER_OPTS:-} -Dserver.host=127.0.0.1 -Dserver.port="$port" \
+          "${limits[@]}" "${redis_opts[@]}" -jar "$PARLEY_JAR" > "$log" 2>&1 &
+    fi
+    server_pid=$!
+    server_pids+=("$server_pid")
+    up=""
+    for _ in $(seq 300); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if [ -z "$up" ]; then
+      echo "run $run: the server did not start; see $log" >&2
+      tail -20 "$log" >&2
+      exit 1
+    fi
+    ports+=("$port")
   done
-  if [ -z "$up" ]; then
-    echo "run $run: the server did not start; see $RESULTS/server-$run.log" >&2
-    tail -20 "$RESULTS/server-$run.log" >&2
-    exit 1
-  fi
-  echo "--- run $run of $runs (server pid $server_pid, port $port)"
+  urls=$(printf 'ws://127.0.0.1:%s/ws,' "${ports[@]}"); urls=${urls%,}
+  pids=$(IFS=,; echo "${server_pids[*]}")
+  gen_probes=(--server-pid "$pids")
+  [ -n "$redis_pid" ] && gen_probes+=(--redis-pid "$redis_pid")
+  echo "--- run $run of $runs (server pid $pids, port ${ports[*]}${redis_pid:+, redis pid $redis_pid port $redis_port})"
   # shellcheck disable=SC2086 # GEN_OPTS is a list of JVM options
-  if timeout 600 "$JAVA" ${GEN_OPTS:-} -jar "$LOAD_JAR" --url "ws://127.0.0.1:$port/ws" \
-      --server-pid "$server_pid" --label "$scenario" "${args[@]}" "${extra[@]}" \
+  if timeout 600 "$JAVA" ${GEN_OPTS:-} -jar "$LOAD_JAR" --url "$urls" \
+      "${gen_probes[@]}" --label "$scenario" "${args[@]}" "${extra[@]}" \
       > "$RESULTS/run-$run.txt" 2> "$RESULTS/run-$run.err"; then
     grep -v '^{' "$RESULTS/run-$run.txt"
     grep '^{' "$RESULTS/run-$run.txt" | tail -1 >> "$jsonl"

@@ -2,9 +2,11 @@
 // and one render pass, at most once per frame, that brings every view up to date with the state.
 import { Chat } from './chat.js';
 import { $, el } from './dom.js';
+import { Notifier } from './notifier.js';
 import { nameProblem, roomProblem } from './words.js';
 import { Composer } from './view/composer.js';
 import { MessageList } from './view/messages.js';
+import { OutgoingView } from './view/outgoing.js';
 import { Sidebar } from './view/sidebar.js';
 import { StatusView } from './view/status.js';
 
@@ -16,6 +18,7 @@ const HIDDEN_RENDER_MS = 500;
 const TAB_NAME = 'parley.name';
 const TAB_ROOMS = 'parley.rooms';
 const LAST_NAME = 'parley.lastName';
+const THEME = 'parley.theme'; // 'light' or 'dark' once the person chose; js/theme.js applies it early
 const desktop = matchMedia('(pointer: fine)').matches; // focusing the box would pop a phone's keyboard up
 
 function hashRoom() {
@@ -30,6 +33,22 @@ function socketUrl() {
   const url = new URL('ws', location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return url.href;
+}
+
+// The theme toggle flips whatever is showing now (the system's choice until one is made) and
+// remembers the choice for this browser.
+function setUpTheme() {
+  const systemDark = matchMedia('(prefers-color-scheme: dark)');
+  const dark = () => (document.documentElement.dataset.theme ?? (systemDark.matches ? 'dark' : 'light')) === 'dark';
+  const paint = () => document.querySelectorAll('.theme-toggle').forEach(b => b.setAttribute('aria-pressed', String(dark())));
+  document.querySelectorAll('.theme-toggle').forEach(b => b.addEventListener('click', () => {
+    const theme = dark() ? 'light' : 'dark';
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem(THEME, theme);
+    paint();
+  }));
+  systemDark.addEventListener('change', paint);
+  paint();
 }
 
 function showLogin() {
@@ -59,21 +78,35 @@ function enter(name) {
   let active = roomProblem(hashRoom()) ? saved[0] ?? DEFAULT_ROOM : hashRoom();
   let queued = false;
   let noticeTimer = null;
+  let typingTimer = null;
   let wasStuck = true;
+  let shownRoom = null;  // the room the last render showed
+  let shownHidden = true; // whether the tab was hidden at the last render
 
-  const chat = new Chat(socketUrl(), name, () => schedule());
+  const notifier = new Notifier(room => open(room));
+  const chat = new Chat(socketUrl(), name, {
+    changed: () => schedule(),
+    arrived: (room, message) => notifier.arrived(room, message, chat.me),
+  });
   const messages = new MessageList($('scroller'), $('messages'), {
     retry: (room, id) => chat.retry(room, id),
     discard: (room, id) => chat.discard(room, id),
     scrolled: () => messages.stuck !== wasStuck && schedule(),
+    nearTop: () => chat.loadOlder(active),
+    changed: () => schedule(),
   });
   const sidebar = new Sidebar({ onLeave: leave });
   const status = new StatusView({ onRetry: () => chat.retryNow() });
+  const outgoing = new OutgoingView({
+    retryAll: room => chat.retryAll(room),
+    discardAll: room => chat.discardAll(room),
+  });
   const composer = new Composer({
     onSend: text => {
       messages.stuck = true; // your own message always comes into view
       chat.send(active, text);
     },
+    onTyping: () => chat.typing(active),
   });
 
   function remember() {
@@ -107,6 +140,7 @@ function enter(name) {
   function render() {
     queued = false;
     const room = chat.rooms.get(active);
+    markReturn(room);
     messages.render(room, chat.me);
     wasStuck = messages.stuck;
     if (messages.stuck && !document.hidden) room.readSeq = Math.max(room.readSeq, room.lastSeq);
@@ -118,13 +152,43 @@ function enter(name) {
     $('member-summary').textContent = room.state === 'joined' ? `${room.members.size} online` : '';
     $('jump').hidden = messages.stuck || unreadHere === 0;
     $('jump').textContent = `↓ ${unreadHere} new message${unreadHere === 1 ? '' : 's'}`;
+    $('jump-unread').hidden = !messages.unreadAbove;
 
     renderHistoryEdge(room);
     renderEmpty(room);
     renderNotice();
+    renderTyping(room);
+    renderNotify();
     sidebar.render(chat, room);
     status.render(chat.status);
-    composer.render(room, chat.limits.maxText);
+    composer.render(room, chat.limits.maxText, chat.me);
+  }
+
+  // Coming back to a room (opening it, or showing the tab again) with unread messages puts a
+  // "New messages" divider above the first of them; leaving the room takes it away.
+  function markReturn(room) {
+    const returning = room !== shownRoom || (shownHidden && !document.hidden);
+    if (shownRoom && shownRoom !== room) shownRoom.dividerSeq = null;
+    if (returning && room.dividerSeq === null && room.unreadCount(chat.me) > 0) room.dividerSeq = room.readSeq;
+    shownRoom = room;
+    shownHidden = document.hidden;
+  }
+
+  function renderTyping(room) {
+    const pending = [...room.outbox.values()].filter(e => e.seq === null && !e.error && !e.echo).length;
+    const typists = room.typists();
+    outgoing.render(room, typists, pending);
+    clearTimeout(typingTimer);
+    if (typists.length) {
+      const next = Math.min(...room.typing.values());
+      typingTimer = setTimeout(schedule, Math.max(0, next - Date.now()) + 50);
+    }
+  }
+
+  function renderNotify() {
+    $('notify-setting').hidden = !notifier.supported;
+    $('notify').value = notifier.mode;
+    $('notify-denied').hidden = !notifier.denied;
   }
 
   function renderHistoryEdge(room) {
@@ -166,6 +230,11 @@ function enter(name) {
     messages.toBottom();
     schedule();
   });
+  $('jump-unread').addEventListener('click', () => {
+    messages.toFirstUnread();
+    schedule();
+  });
+  $('notify').addEventListener('change', e => notifier.choose(e.target.value).then(schedule));
   $('sign-out').addEventListener('click', () => {
     sessionStorage.removeItem(TAB_NAME);
     location.reload();
@@ -191,6 +260,7 @@ function enter(name) {
   chat.start();
 }
 
+setUpTheme();
 const name = sessionStorage.getItem(TAB_NAME);
 if (name) enter(name);
 else showLogin();

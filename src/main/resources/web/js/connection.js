@@ -2,15 +2,22 @@
 // app-level heartbeat, and reconnects with backoff. It knows nothing about rooms.
 import { fullJitterDelay } from './backoff.js';
 
-// Timing knobs, together. The ping period follows the server's `hello.heartbeat` (at most 25 s).
-// A ping that nothing answers for ANSWER_FACTOR periods means the connection is dead, so silence
-// is noticed within (1 + 1.4) × 25 s = 60 s. Judging from the last ping, not from the last
-// object, keeps a background tab (whose timers Chrome may run once a minute) from false alarms.
+// Timing knobs, together. A page cannot see the server's WebSocket pings, so it asks itself with
+// an app-level `ping` whenever nothing has arrived for a while, and a ping nothing answers in
+// time means the connection is dead. While the page is visible the person is looking at the
+// status, so it probes after PROBE_QUIET_MS of silence and gives PROBE_ANSWER_MS for an answer:
+// a dead connection shows within 2 + 2 + 0.5 (watchdog) = 4.5 s, for at most one small ping
+// every 2 s from a visible tab in a quiet room. Hidden, it pings at the server's
+// `hello.heartbeat` (at most 25 s) and waits ANSWER_FACTOR periods (60 s in all). Judging from
+// the last ping, not from the last object, keeps a background tab (whose timers Chrome may run
+// once a minute) from false alarms.
 const MAX_PING_MS = 25_000;
 const ANSWER_FACTOR = 1.4;
+const PROBE_QUIET_MS = 2_000;
+const PROBE_ANSWER_MS = 2_000;
 const HANDSHAKE_MS = 15_000; // upgrade + `hello`; a black-holed server must not hang "Connecting…"
 const STABLE_MS = 10_000;    // staying up this long resets the backoff, so a blip retries fast
-const WATCH_MS = 1_000;      // watchdog granularity: detection lags the deadline by at most this
+const WATCH_MS = 500;        // watchdog granularity: detection lags the deadline by at most this
 
 // Close codes that mean "this client is wrong": retrying would only repeat the mistake.
 const FATAL_CLOSES = new Map([
@@ -29,7 +36,8 @@ export class Connection {
   #attempt = 0;        // failed connects since the last stable connection (drives the backoff)
   #openedAt = 0;       // when #ws delivered `hello`
   #lastRx = 0;         // when #ws last delivered anything (or was created)
-  #lastPing = 0;       // when we last pinged; an answer is anything received after it
+  #lastPing = 0;       // when we last pinged
+  #awaiting = false;   // a ping is out and nothing has arrived since: anything at all answers it
   #pingMs = MAX_PING_MS;
   #retryTimer = null;
   #watchTimer = null;
@@ -41,8 +49,13 @@ export class Connection {
     this.#onObject = onObject;
     this.#onStatus = onStatus;
     addEventListener('online', () => this.#wake());
-    addEventListener('offline', () => this.#ws || this.#waitForNetwork());
-    document.addEventListener('visibilitychange', () => document.hidden || this.#wake());
+    // The network going away usually kills the socket without a word: ask at once.
+    addEventListener('offline', () => (this.#ws ? this.#probe() : this.#waitForNetwork()));
+    document.addEventListener('visibilitychange', () => {
+      if (document.hidden) return;
+      this.#wake();
+      this.#probe(); // a tab coming back shows the truth within PROBE_ANSWER_MS
+    });
     // Leaving the page may keep it alive in the back/forward cache, socket and all: close the
     // socket so the room sees us go now, and resume if the page is shown again.
     addEventListener('pagehide', () => this.#suspend());
@@ -76,6 +89,7 @@ export class Connection {
     const ws = new WebSocket(this.#url);
     this.#ws = ws;
     this.#ready = false;
+    this.#awaiting = false;
     this.#lastRx = Date.now();
     ws.onmessage = e => this.#receive(ws, e.data);
     ws.onclose = e => this.#closed(ws, e.code);
@@ -86,6 +100,7 @@ export class Connection {
   #receive(ws, data) {
     if (ws !== this.#ws) return;
     this.#lastRx = Date.now();
+    this.#awaiting = false;
     // A server frame may carry several objects, one per line (docs/protocol.md, Transport).
     for (const line of String(data).split('\n')) {
       if (!line) continue;
@@ -109,14 +124,26 @@ export class Connection {
 
   #watch() {
     const now = Date.now();
+    const quietMs = document.hidden ? this.#pingMs : PROBE_QUIET_MS;
+    const answerMs = document.hidden ? this.#pingMs * ANSWER_FACTOR : PROBE_ANSWER_MS;
     if (!this.#ready) {
       if (now - this.#lastRx >= HANDSHAKE_MS) this.#abandon(this.#ws);
-    } else if (this.#lastRx < this.#lastPing) {
-      if (now - this.#lastPing >= this.#pingMs * ANSWER_FACTOR) this.#abandon(this.#ws);
-    } else if (now - this.#lastPing >= this.#pingMs) {
-      this.#lastPing = now;
-      this.send({ type: 'ping' });
+    } else if (this.#awaiting) {
+      if (now - this.#lastPing >= answerMs) this.#abandon(this.#ws);
+    } else if (now - Math.max(this.#lastRx, this.#lastPing) >= quietMs) {
+      this.#ping(now);
     }
+  }
+
+  /** Pings now unless a ping is already waiting for its answer. */
+  #probe() {
+    if (this.#ready && !this.#awaiting) this.#ping(Date.now());
+  }
+
+  #ping(now) {
+    this.#lastPing = now;
+    this.#awaiting = true;
+    this.send({ type: 'ping' });
   }
 
   // A silently dead socket may take minutes to report its close: stop listening to it and

@@ -1,5 +1,6 @@
 // How times, days, names and links look on the page.
 import { el } from './dom.js';
+import { mentions } from './mention.js';
 
 const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const FULL = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
@@ -34,15 +35,30 @@ export function avatar(name) {
 
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
-/** Text as nodes, with web addresses as links: the address is the link's text, never markup. */
-export function linkified(text) {
+/**
+ * Text as nodes: web addresses as links (the address is the link's text, never markup), and
+ * @mentions of `names` marked, those of `me` marked as such.
+ */
+export function richText(text, names, me) {
   const nodes = [];
   let last = 0;
   for (const match of text.matchAll(URL_IN_TEXT)) {
-    nodes.push(text.slice(last, match.index));
+    nodes.push(...mentioned(text.slice(last, match.index), names, me));
     nodes.push(el('a', { href: match[0], target: '_blank', rel: 'noopener noreferrer nofollow', text: match[0] }));
     last = match.index + match[0].length;
   }
-  nodes.push(text.slice(last));
+  nodes.push(...mentioned(text.slice(last), names, me));
   return nodes.filter(n => n !== '');
+}
+
+function mentioned(text, names, me) {
+  const nodes = [];
+  let last = 0;
+  for (const { start, end, name } of mentions(text, names)) {
+    nodes.push(text.slice(last, start));
+    nodes.push(el('span', { class: name === me ? 'mention to-me' : 'mention', text: text.slice(start, end) }));
+    last = end;
+  }
+  nodes.push(text.slice(last));
+  return nodes;
 }

@@ -1,5 +1,8 @@
 // One room as this tab sees it: what the server told us, what we show, and what we still owe
 // the server. Pure state, no I/O: chat.js feeds it protocol objects, the views read it.
+import { mentions } from './mention.js';
+
+const TYPING_SHOWN_MS = 4_000; // "… is typing" lasts this long after the last `typing` event
 export class Room {
   name;
   state = 'joining';   // 'joining' until `joined` on the current connection, then 'joined'; 'failed' if refused
@@ -10,10 +13,12 @@ export class Room {
   bySeq = new Map();   // seq → message of `messages`
   archive = [];        // what was shown before the server restarted (an older epoch), then a notice
   members = new Set(); // distinct names online
-  outbox = new Map();  // id → {id, text, at, seq, error, echo}: our sends until both acked and echoed, in send order
+  outbox = new Map();  // id → {id, order, room, text, at, seq, error, retryable, echo}: our sends until both acked and echoed, in send order
   more = null;         // older history exists: null = not asked yet, else `history.more`
   loadingOlder = false;
   readSeq = 0;         // highest seq the person has had on screen; later messages from others are unread
+  dividerSeq = null;   // "New messages" goes after this seq: the readSeq when the person came back, or null
+  typing = new Map();  // name → until when (ms) it is shown as typing
 
   constructor(name) {
     this.name = name;
@@ -44,6 +49,7 @@ export class Room {
       this.bySeq.clear();
       this.more = null;
       this.readSeq = seq;
+      this.dividerSeq = null;
       // An acked send whose echo never came belongs to the view we just dropped; an unacked
       // one goes back to the bottom of the view until the backlog or its resend echoes it.
       for (const [id, entry] of this.outbox) {
@@ -59,9 +65,10 @@ export class Room {
     this.loadingOlder = false;
   }
 
-  /** Adds a message unless its seq is already shown: replays and history pages may overlap. */
+  /** Adds a message unless its seq is already shown (replays and history pages may overlap): true if added. */
   add(message) {
-    if (this.bySeq.has(message.seq)) return;
+    if (this.bySeq.has(message.seq)) return false;
+    this.typing.delete(message.from);
     const m = { ...message, key: `m:${this.epoch}:${message.seq}` };
     let i = this.messages.length;
     while (i > 0 && this.messages[i - 1].seq > m.seq) i--;
@@ -72,6 +79,7 @@ export class Room {
       entry.echo = m;
       if (entry.seq !== null) this.outbox.delete(m.id);
     }
+    return true;
   }
 
   acked({ seq, id }) {
@@ -93,16 +101,46 @@ export class Room {
     else if (event === 'leave') this.members.delete(name);
   }
 
+  typingFrom(name) {
+    this.typing.set(name, Date.now() + TYPING_SHOWN_MS);
+  }
+
+  /** Who is typing now, in the order they started, and when the first of them stops showing. */
+  typists(now = Date.now()) {
+    for (const [name, until] of this.typing) if (until <= now) this.typing.delete(name);
+    return [...this.typing.keys()];
+  }
+
+  /** Our sends the server refused, in send order. */
+  failed() {
+    return [...this.outbox.values()].filter(e => e.error);
+  }
+
   /** Sends to (re)transmit: not acked yet and not refused. */
   unsent() {
     return [...this.outbox.values()].filter(e => e.seq === null && !e.error);
   }
 
   unreadCount(me) {
-    let n = 0;
+    return this.#unread(me).length;
+  }
+
+  /** Unread messages that mention me by name. */
+  mentionCount(me) {
+    return this.#unread(me).filter(m => mentions(m.text, [me]).length > 0).length;
+  }
+
+  /** The first message after the "New messages" divider, or null. */
+  firstUnread(me) {
+    if (this.dividerSeq === null) return null;
+    return this.messages.find(m => m.seq > this.dividerSeq && m.from !== me) ?? null;
+  }
+
+  #unread(me) {
+    const out = [];
     for (let i = this.messages.length - 1; i >= 0 && this.messages[i].seq > this.readSeq; i--) {
-      if (this.messages[i].from !== me) n++;
+      if (this.messages[i].from !== me) out.push(this.messages[i]);
     }
-    return n;
+    return out;
   }
 }

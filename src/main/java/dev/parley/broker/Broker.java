@@ -16,6 +16,9 @@ import dev.parley.protocol.ProtocolError;
  */
 public interface Broker extends AutoCloseable {
 
+    /** {@code memory} or {@code redis}: what traces and logs call this broker. */
+    String name();
+
     /** Connects the broker to local delivery; called once, before anything else. */
     void start(Delivery delivery);
 

@@ -58,6 +58,11 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
+    public String name() {
+        return "memory";
+    }
+
+    @Override
     public void start(Delivery delivery) {
         this.delivery = delivery;
     }

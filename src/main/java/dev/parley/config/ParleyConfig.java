@@ -1,10 +1,14 @@
 package dev.parley.config;
 
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.helidon.config.Config;
+import io.helidon.config.ConfigMappingException;
 
 /**
  * Every tunable of Parley in one place, read once at start-up and validated as a whole, so a
@@ -55,8 +59,43 @@ public record ParleyConfig(Duration heartbeat,
         return from(Config.empty());
     }
 
-    /** Reads {@code parley.*} and {@code shutdown.*} from the root configuration. */
+    /**
+     * Reads {@code parley.*} and {@code shutdown.*} from the root configuration; a value that does
+     * not parse is refused naming its key, its value and the form expected.
+     */
     public static ParleyConfig from(Config root) {
+        try {
+            return read(root);
+        } catch (ConfigMappingException e) {
+            throw unparsable(e);
+        }
+    }
+
+    /**
+     * The error for a configuration value that does not parse, in words a person can act on:
+     * Helidon's own message names its mapper lambda, not the expected form. Helidon's exception
+     * carries the key and value only in its message, and the expected type only in its cause.
+     */
+    public static IllegalArgumentException unparsable(ConfigMappingException e) {
+        Matcher m = MAPPING_MESSAGE.matcher(String.valueOf(e.getMessage()));
+        if (!m.find()) {
+            return new IllegalArgumentException("Invalid Parley configuration: " + e.getMessage(), e);
+        }
+        String expected = switch (e.getCause()) {
+            case DateTimeParseException d -> "an ISO-8601 duration, e.g. PT25S (25 seconds), PT1M30S or PT0.5S";
+            case NumberFormatException n when java.util.Arrays.stream(n.getStackTrace())
+                    .anyMatch(f -> f.getClassName().contains("FloatingDecimal")) -> "a number, e.g. 20 or 0.5";
+            case NumberFormatException n -> "a whole number, e.g. 500";
+            case null, default -> "a value of another form";
+        };
+        return new IllegalArgumentException("Invalid Parley configuration: " + m.group(2) + "=" + m.group(1)
+                                            + " does not parse; expected " + expected, e);
+    }
+
+    /** Helidon 4.1.2: "Mapping of value 'banana' stored under key 'parley.heartbeat' has failed: ...". */
+    private static final Pattern MAPPING_MESSAGE = Pattern.compile("value '(.*)' stored under key '([^']+)'");
+
+    private static ParleyConfig read(Config root) {
         Config p = root.get("parley");
         Config s = root.get("shutdown");
         return new ParleyConfig(

@@ -130,13 +130,15 @@ public final class Hub implements Delivery {
             throw new ProtocolError(ErrorCode.UNAVAILABLE, "The server is shutting down; send again after reconnecting.", id, room);
         }
         Broker.Appended a;
+        long start = System.nanoTime();
         try {
             a = broker.publish(room, from, text, id, System.currentTimeMillis());
         } catch (BrokerUnavailable e) {
             throw new ProtocolError(ErrorCode.UNAVAILABLE, id, room);
         }
+        long nanos = System.nanoTime() - start;
         Room r = rooms.get(room);
-        return new Room.Published(a.seq(), a.duplicate() || r == null ? 0 : r.size(), a.duplicate());
+        return new Room.Published(a.seq(), a.duplicate() || r == null ? 0 : r.size(), a.duplicate(), nanos);
     }
 
     /** A {@code history} answer. */

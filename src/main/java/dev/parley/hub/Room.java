@@ -98,8 +98,11 @@ public final class Room {
     public record Joined(long head, boolean recovered, int replayed) {
     }
 
-    /** What a publish did. {@code duplicate} means the id was accepted before and nothing was sent. */
-    public record Published(long seq, int fanout, boolean duplicate) {
+    /**
+     * What a publish did. {@code duplicate} means the id was accepted before and nothing was sent;
+     * {@code brokerNanos} is the time the broker took (with Redis, the round trip).
+     */
+    public record Published(long seq, int fanout, boolean duplicate, long brokerNanos) {
     }
 
     /** A join's place in the room before it is admitted. {@code firstName}: the name is new on this node. */

@@ -4,6 +4,9 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.helidon.tracing.Span;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 
 import dev.parley.protocol.CloseReason;
 
@@ -70,8 +73,34 @@ public final class ConnectionTrace {
         span.addEvent(name);
     }
 
+    /** An event with typed attributes: numbers and booleans stay numbers and booleans in the trace. */
     public void event(String name, Map<String, ?> attributes) {
-        span.addEvent(name, attributes);
+        if (otel == null) {
+            span.addEvent(name, attributes);
+            return;
+        }
+        AttributesBuilder typed = Attributes.builder();
+        attributes.forEach((k, v) -> {
+            switch (v) {
+                case Integer i -> typed.put(AttributeKey.longKey(k), i.longValue());
+                case Long l -> typed.put(AttributeKey.longKey(k), l);
+                case Double d -> typed.put(AttributeKey.doubleKey(k), d);
+                case Boolean b -> typed.put(AttributeKey.booleanKey(k), b);
+                case null -> { }
+                default -> typed.put(AttributeKey.stringKey(k), String.valueOf(v));
+            }
+        });
+        span.unwrap(io.opentelemetry.api.trace.Span.class).addEvent(name, typed.build());
+    }
+
+    /**
+     * Where the connection arrived, as the HTTP and network conventions name it; called on the
+     * reader thread with {@link #upgraded}.
+     */
+    public void endpoints(String path, int serverPort, int peerPort) {
+        tag("url.path", path);
+        span.tag("server.port", serverPort);
+        span.tag("network.peer.port", peerPort);
     }
 
     /**
@@ -86,6 +115,9 @@ public final class ConnectionTrace {
         tag("network.peer.address", peer);
         tag("user_agent.original", userAgent);
         span.tag("parley.protocol", protocol);
+        // The span starts with the upgrade request, which a successful connection answered 101.
+        span.tag("http.request.method", "GET");
+        span.tag("http.response.status_code", 101);
     }
 
     /**
@@ -133,8 +165,9 @@ public final class ConnectionTrace {
      * One accepted {@code send}: records its {@code chat.publish} span (see
      * {@link Telemetry#publishSpan}). {@code traceparent} is the client's, or null.
      */
-    public void published(String room, long seq, int fanout, boolean duplicate, long nanos, String traceparent) {
-        telemetry.publishSpan(this, room, seq, fanout, duplicate, nanos, traceparent);
+    public void published(String room, long seq, int fanout, boolean duplicate, long nanos, String traceparent,
+                          String broker, long brokerNanos) {
+        telemetry.publishSpan(this, room, seq, fanout, duplicate, nanos, traceparent, broker, brokerNanos);
     }
 
     /** Ends the span exactly once, with everything an operator needs to explain the close. */

@@ -16,7 +16,8 @@ public final class LogFormat {
     private LogFormat() {
     }
 
-    public static void apply(Config root) {
+    /** Switches the handlers to the configured format; true when it is {@code json}. */
+    public static boolean apply(Config root) {
         String format = root.get("logging.format").asString().orElse("plain").trim().toLowerCase(Locale.ROOT);
         Formatter formatter = switch (format) {
             case "plain" -> new PlainLogFormatter();
@@ -26,5 +27,6 @@ public final class LogFormat {
         for (Handler h : Logger.getLogger("").getHandlers()) {
             h.setFormatter(formatter);
         }
+        return formatter instanceof JsonLogFormatter;
     }
 }

@@ -70,6 +70,7 @@ public final class Telemetry implements AutoCloseable {
     public Telemetry(Tracer tracer, MeterRegistry registry) {
         this.tracer = tracer;
         this.registry = registry;
+        GcTimeMeter.register(registry);
         this.received = registry.getOrCreate(Counter.builder("parley.messages.received")
                                                      .description("Complete client messages received"));
         this.published = registry.getOrCreate(Counter.builder("parley.messages.published")
@@ -164,7 +165,7 @@ public final class Telemetry implements AutoCloseable {
      * a connection can live for hours and its messages belong to their own traces.
      */
     void publishSpan(ConnectionTrace sender, String room, long seq, int fanout, boolean duplicate, long nanos,
-                     String traceparent) {
+                     String traceparent, String broker, long brokerNanos) {
         if (!tracer.enabled()) {
             return;
         }
@@ -177,7 +178,8 @@ public final class Telemetry implements AutoCloseable {
             b.unwrap(io.opentelemetry.api.trace.SpanBuilder.class).addLink(sender.otelContext());
         }
         b.tag("messaging.system", "parley")
-                .tag("messaging.operation", "publish")
+                .tag("messaging.operation.type", "send")
+                .tag("messaging.operation.name", "publish")
                 .tag("messaging.destination.name", room)
                 .tag("parley.room", room)
                 .tag("parley.seq", seq)
@@ -187,7 +189,11 @@ public final class Telemetry implements AutoCloseable {
         if (sender.session() != null) {
             b.tag("parley.session", sender.session());
         }
-        b.start(Instant.now().minusNanos(nanos)).end();
+        b.tag("parley.broker", broker);
+        Span span = b.start(Instant.now().minusNanos(nanos));
+        // The broker's part of the publish (with Redis, the script's round trip).
+        span.addEvent("broker.publish", Map.of("parley.broker", broker, "parley.broker.ms", brokerNanos / 1e6));
+        span.end();
     }
 
     void opened() {

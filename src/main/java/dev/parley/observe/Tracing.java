@@ -1,6 +1,7 @@
 package dev.parley.observe;
 
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.helidon.config.Config;
@@ -57,7 +58,8 @@ public final class Tracing implements AutoCloseable {
         if (!settings.enabled()) {
             return off();
         }
-        Tracing t = create(settings, BatchSpanProcessor.builder(exporter(settings)).build());
+        String destination = settings.endpoint() + " (OTLP " + settings.protocol().wire() + ")";
+        Tracing t = create(settings, BatchSpanProcessor.builder(new ExportFailureLog(exporter(settings), destination)).build());
         LOG.log(System.Logger.Level.INFO, "tracing: exporting spans of service " + settings.serviceName() + " to "
                                           + settings.endpoint() + " (OTLP " + settings.protocol().wire() + "), sampler "
                                           + settings.sampler() + "(" + settings.samplerArg() + "), publish-ratio "
@@ -68,6 +70,9 @@ public final class Tracing implements AutoCloseable {
     /** Tracing with the given span processor: the production sampler, resource and propagation. */
     public static Tracing create(TracingSettings settings, SpanProcessor processor) {
         AttributesBuilder resource = Attributes.builder();
+        // Defaults first: OTEL_RESOURCE_ATTRIBUTES may name the instance (e.g. the pod) or the version.
+        resource.put(AttributeKey.stringKey("service.version"), BuildInfo.version());
+        resource.put(AttributeKey.stringKey("service.instance.id"), UUID.randomUUID().toString());
         settings.resourceAttributes().forEach(resource::put);
         resource.put(AttributeKey.stringKey("service.name"), settings.serviceName());
         SdkTracerProvider provider = SdkTracerProvider.builder()
@@ -81,7 +86,10 @@ public final class Tracing implements AutoCloseable {
                 .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
                         W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
                 .build();
-        return new Tracing(HelidonOpenTelemetry.create(sdk, sdk.getTracer(INSTRUMENTATION_SCOPE), Map.of()), provider);
+        io.opentelemetry.api.trace.Tracer scope = sdk.getTracerProvider().tracerBuilder(INSTRUMENTATION_SCOPE)
+                .setInstrumentationVersion(BuildInfo.version())
+                .build();
+        return new Tracing(HelidonOpenTelemetry.create(sdk, scope, Map.of()), provider);
     }
 
     /** No tracing at all. */

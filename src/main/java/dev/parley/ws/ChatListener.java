@@ -89,6 +89,7 @@ final class ChatListener implements WsListener {
                 trace = endpoint.telemetry.connection(Map.of());
             }
             trace.upgraded(client, peer, userAgent, 1);
+            trace.endpoints("/ws", session.socketContext().localPeer().port(), session.socketContext().remotePeer().port());
             connection = new Connection(ChatEndpoint.newSessionId(), session, endpoint.config, endpoint.hub,
                                         endpoint.decoder, endpoint.connections, endpoint.telemetry, trace, client,
                                         endpoint.authenticator.open(System.nanoTime()));

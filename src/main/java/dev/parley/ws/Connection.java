@@ -232,7 +232,7 @@ final class Connection implements Subscriber {
         if (!p.duplicate()) {
             telemetry.published(nanos);
         }
-        trace.published(s.room(), p.seq(), p.fanout(), p.duplicate(), nanos, s.traceparent());
+        trace.published(s.room(), p.seq(), p.fanout(), p.duplicate(), nanos, s.traceparent(), hub.broker().name(), p.brokerNanos());
         reply(Encoder.ack(s.room(), p.seq(), s.id()));
     }
 

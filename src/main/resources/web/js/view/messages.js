@@ -2,10 +2,15 @@
 // patches the DOM by key, so a render can never duplicate or lose a message; scrolling sticks
 // to the bottom only while the person is at the bottom.
 import { el } from '../dom.js';
-import { avatar, dayKey, dayLabel, fullTime, hue, linkified, time } from '../format.js';
+import { avatar, dayKey, dayLabel, fullTime, hue, richText, time } from '../format.js';
+import { mentions } from '../mention.js';
 
 const GROUP_MS = 5 * 60_000; // messages of one sender this close together share one header
 const BOTTOM_SLACK_PX = 48;  // "at the bottom" tolerates a few pixels of rounding and a partial line
+const NEAR_TOP_PX = 400;     // scrolling this close to the top fetches the older page already
+// Longer messages start folded (style.css shows about 12 lines) with a "Show more" button.
+const LONG_CHARS = 700;
+const LONG_LINES = 12;
 
 export class MessageList {
   #scroller;
@@ -14,14 +19,16 @@ export class MessageList {
   #nodes = new Map();  // item key → {node, sig} for what #list shows now
   #room = null;        // the room #list shows
   #scrollOf = new WeakMap(); // room → scrollTop when it was left, null if it was at the bottom
+  #expanded = new Set();     // keys of long messages the person unfolded
   stuck = true;        // the person is at the bottom: new messages scroll into view
 
   constructor(scroller, list, actions) {
     this.#scroller = scroller;
     this.#list = list;
-    this.#actions = actions;
+    this.#actions = { ...actions, toggle: key => this.#toggle(key) };
     scroller.addEventListener('scroll', () => {
       this.stuck = this.#atBottom();
+      if (scroller.scrollTop < NEAR_TOP_PX) actions.nearTop();
       actions.scrolled();
     });
     // The composer growing or the keyboard opening shrinks the view: stay at the bottom if we were.
@@ -30,12 +37,12 @@ export class MessageList {
 
   render(room, me) {
     if (room !== this.#room) {
-      this.#switchTo(room, items(room, me));
+      this.#switchTo(room, items(room, me, this.#expanded));
       return;
     }
     const anchor = this.stuck ? null : this.#firstVisible();
     const offset = anchor && anchor.offsetTop - this.#scroller.scrollTop;
-    this.#patch(items(room, me));
+    this.#patch(items(room, me, this.#expanded));
     // By key: the anchor's node is rebuilt when, say, an older page makes it part of a group.
     const again = anchor && this.#nodes.get(anchor.dataset.key)?.node;
     if (this.stuck) {
@@ -50,6 +57,25 @@ export class MessageList {
   toBottom() {
     this.#scroller.scrollTop = this.#scroller.scrollHeight;
     this.stuck = true;
+  }
+
+  /** Scrolls the "New messages" divider to the top of the view. */
+  toFirstUnread() {
+    const divider = this.#list.querySelector(':scope > .unread-divider');
+    if (!divider) return;
+    this.#scroller.scrollTop = divider.offsetTop - 8;
+    this.stuck = this.#atBottom();
+  }
+
+  /** The divider is above what the person sees: offer to jump up to it. */
+  get unreadAbove() {
+    const divider = this.#list.querySelector(':scope > .unread-divider');
+    return divider !== null && divider.offsetTop + divider.offsetHeight < this.#scroller.scrollTop;
+  }
+
+  #toggle(key) {
+    if (!this.#expanded.delete(key)) this.#expanded.add(key);
+    this.#actions.changed();
   }
 
   // Each room reopens where the person left it.
@@ -113,20 +139,30 @@ export class MessageList {
 
 // What the list should show, top to bottom: the archive from before a restart, this epoch's
 // messages, then our sends the server has not echoed yet — with day separators and grouping.
-function items(room, me) {
+function items(room, me, expanded) {
   const out = [];
   let prev = null;
   let segment = 0; // a restart notice starts a new segment, which may repeat a day
+  const names = new Set([...room.members, me]);
+  const firstUnread = room.firstUnread(me);
   const push = (m, state, entry) => {
     if (!prev || dayKey(prev.ts) !== dayKey(m.ts)) {
       out.push({ kind: 'day', key: `d:${segment}:${dayKey(m.ts)}`, sig: dayLabel(m.ts), label: dayLabel(m.ts) });
       prev = null;
     }
+    if (m === firstUnread) {
+      out.push({ kind: 'divider', key: 'new', sig: 'new' });
+      prev = null;
+    }
     const grouped = prev !== null && prev.from === m.from && m.ts - prev.ts < GROUP_MS;
     const own = m.from === me;
     const error = entry?.error ?? null;
-    out.push({ kind: 'message', key: m.key, m, own, grouped, state, entry, roomName: room.name,
-               sig: `${state}|${grouped}|${own}|${error}` });
+    const named = mentions(m.text, names).map(x => x.name);
+    const long = m.text.length > LONG_CHARS || m.text.split('\n').length > LONG_LINES;
+    const open = long && expanded.has(m.key);
+    out.push({ kind: 'message', key: m.key, m, own, grouped, state, entry, roomName: room.name, names, me,
+               long, open, mentionsMe: !own && named.includes(me),
+               sig: `${state}|${grouped}|${own}|${error}|${named.join('\n')}|${long}|${open}` });
     prev = m;
   };
   for (const m of room.archive) {
@@ -139,10 +175,8 @@ function items(room, me) {
       push(m, 'acked');
     }
   }
-  for (const m of room.messages) {
-    const entry = m.id && m.from === me ? room.outbox.get(m.id) : undefined;
-    push(m, entry ? 'pending' : 'acked', entry);
-  }
+  // A message the server sent back is delivered, whether or not its ack has come yet.
+  for (const m of room.messages) push(m, 'acked');
   for (const entry of room.outbox.values()) {
     if (entry.echo) continue;
     const state = entry.error ? 'failed' : entry.seq === null ? 'pending' : 'acked';
@@ -153,26 +187,32 @@ function items(room, me) {
 
 function build(item, actions) {
   switch (item.kind) {
-    case 'day': return el('li', { class: 'day', role: 'separator' }, el('span', { text: item.label }));
-    case 'notice': return el('li', { class: 'notice', role: 'separator' }, el('span', { text: item.text }));
+    case 'day': return el('li', { class: 'day' }, el('span', { text: item.label }));
+    case 'notice': return el('li', { class: 'notice' }, el('span', { text: item.text }));
+    case 'divider': return el('li', { class: 'unread-divider' }, el('span', { text: 'New messages' }));
     default: return messageNode(item, actions);
   }
 }
 
-function messageNode({ m, own, grouped, state, entry, roomName }, actions) {
-  const classes = ['msg', own && 'own', grouped && 'grouped', state !== 'acked' && state].filter(Boolean);
-  return el('li', { class: classes.join(' '), 'data-seq': m.seq, 'data-id': m.id, 'data-state': state },
+function messageNode({ m, own, grouped, state, entry, roomName, names, me, long, open, mentionsMe }, actions) {
+  const classes = ['msg', own && 'own', grouped && 'grouped', state !== 'acked' && state, mentionsMe && 'mentioned'];
+  const textId = long ? `t-${m.key.replace(/[^\w-]/g, '-')}` : null;
+  return el('li', { class: classes.filter(Boolean).join(' '), 'data-seq': m.seq, 'data-id': m.id, 'data-state': state },
     own ? null : avatar(m.from),
     el('div', { class: 'body' },
       el('div', { class: 'meta' },
-        el('span', { class: `from ${hue(m.from)}`, text: own ? 'You' : m.from }),
+        el('span', { class: `from ${hue(m.from)}`, dir: 'auto', text: own ? 'You' : m.from }),
         el('time', { datetime: new Date(m.ts).toISOString(), title: fullTime(m.ts), text: time(m.ts) })),
-      el('div', { class: 'bubble' }, el('p', { class: 'text' }, ...linkified(m.text))),
+      el('div', { class: 'bubble' },
+        el('p', { class: long && !open ? 'text folded' : 'text', id: textId, dir: 'auto' }, ...richText(m.text, names, me)),
+        long && el('button', { type: 'button', class: 'link more', 'aria-expanded': String(open), 'aria-controls': textId,
+                               text: open ? 'Show less' : 'Show more', onclick: () => actions.toggle(m.key) })),
       status(state, entry, roomName, actions)));
 }
 
 function status(state, entry, roomName, actions) {
-  if (state === 'pending') return el('div', { class: 'state', text: 'Sending…' });
+  // Quiet: the bubble is dimmed and one line above the composer counts what is on its way.
+  if (state === 'pending') return el('div', { class: 'state visually-hidden', text: 'Sending…' });
   if (state !== 'failed') return null;
   return el('div', { class: 'state', role: 'alert' },
     el('span', { text: `Not sent. ${entry.error}` }),

@@ -82,6 +82,7 @@ final class Browser implements AutoCloseable {
                               "--hide-scrollbars", "--user-data-dir=" + profile);
         options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
         driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
         resize(1200, 800);
     }
 
@@ -108,6 +109,29 @@ final class Browser implements AutoCloseable {
         nameInput.sendKeys(name);
         driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
         await().atMost(WAIT).until(() -> "online".equals(status()) && members().contains(name));
+    }
+
+    /** Emulates the system's colour scheme preference ("light" or "dark") for this page. */
+    void colorScheme(String scheme) {
+        driver.executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+    }
+
+    /** Grants {@code origin} the permission to show desktop notifications, as a person clicking "Allow" would. */
+    void allowNotifications(String origin) {
+        driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", origin, "permissions", List.of("notifications")));
+    }
+
+    /** DevTools network emulation: offline makes navigator.onLine false and fires the page's `offline` event. */
+    void offline(boolean offline) {
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of(
+                "offline", offline, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+
+    /** Runs {@code js} in the page and returns its result. */
+    Object script(String js, Object... args) {
+        return driver.executeScript(js, args);
     }
 
     /** Closes the page, and with it its connection. */

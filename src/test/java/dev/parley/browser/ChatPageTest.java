@@ -1,9 +1,11 @@
 package dev.parley.browser;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,9 +13,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.logging.LogEntry;
 
 import dev.parley.ParleyServer;
+import dev.parley.support.ChatClient;
 import dev.parley.support.TestServer;
 
 import static dev.parley.browser.Browser.WAIT;
@@ -118,49 +122,128 @@ class ChatPageTest {
             alice.send("held back by the network");
             await().atMost(WAIT).until(() -> alice.messages().size() == 1);
             assertThat(alice.messages().getFirst().state()).isEqualTo("pending");
-            assertThat(alice.inMessages(".state").getFirst().getText()).isEqualTo("Sending…");
+            // One quiet line for what is on its way, not a label on every bubble.
+            await().atMost(WAIT).until(() -> alice.driver().findElement(By.id("outgoing")).getText().equals("Sending 1 message…"));
+            assertThat(alice.inMessages(".state").getFirst().getSize().getHeight()).isLessThanOrEqualTo(1); // for screen readers only
 
             network.resume();
             await().atMost(WAIT).until(() -> alice.messages().getFirst().state().equals("acked"));
             assertThat(alice.texts()).containsExactly("held back by the network");
             assertThat(alice.inMessages(".state")).isEmpty();
+            assertThat(alice.driver().findElement(By.id("outgoing")).isDisplayed()).isFalse();
         }
     }
 
     @Test
-    void serverErrorsAreShownInPlainWords() {
-        alice.signIn(base, "alice", "errors");
-        // A burst far beyond parley.rate.burst: the server drops the surplus with rate_limited.
-        alice.driver().executeScript("""
-                const input = document.getElementById('input');
-                for (let i = 0; i < 60; i++) {
-                  input.value = 'burst ' + i;
-                  input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
-                }""");
-        await().atMost(WAIT).until(() -> alice.messages().stream().anyMatch(m -> m.state().equals("failed")));
-        assertThat(alice.inMessages(".failed .state").getFirst().getText())
-                .contains("Not sent. You are sending messages too quickly.")
-                .contains("Retry");
+    void aBurstOf300IsPacedAndArrivesExactlyOnceInOrder() {
+        try (TcpProxy network = new TcpProxy(server.port());
+             ChatClient watcher = ChatClient.joined(TestServer.ws(server), "burst", "watcher")) {
+            alice.signIn("http://127.0.0.1:" + network.port() + "/", "alice", "burst");
+            int connections = network.accepted(); // the page's own files came through it too
+            pressEnterWith(alice, "burst ", 300);
+
+            // What waits for its turn is counted on screen, and no bubble the server has echoed
+            // is still waiting.
+            await().atMost(WAIT).until(() -> alice.driver().findElement(By.id("outgoing")).getText()
+                    .matches("Sending \\d+ messages…"));
+            assertThat(alice.script("""
+                    return [...document.querySelectorAll('#messages li.msg[data-state=pending]')]
+                      .filter(li => li.dataset.seq !== undefined).length""")).isEqualTo(0L);
+
+            List<String> expected = IntStream.rangeClosed(1, 300).mapToObj(i -> "burst " + i).toList();
+            await().atMost(Duration.ofSeconds(60)).until(() -> watcher.messages("burst").size() >= 300);
+            assertThat(watcher.messages("burst")).extracting(m -> m.path("text").asText()).isEqualTo(expected);
+            await().atMost(WAIT).until(() -> alice.messages().stream().allMatch(m -> m.state().equals("acked")));
+            assertThat(alice.texts()).isEqualTo(expected);
+            await().atMost(WAIT).until(() -> !alice.driver().findElement(By.id("outgoing")).isDisplayed());
+            // One connection all along: the server never closed the session for sending too fast.
+            assertThat(network.accepted()).isEqualTo(connections);
+            assertThat(alice.status()).isEqualTo("online");
+        }
     }
 
     @Test
-    void olderMessagesLoadOnRequest() {
+    void aServerStricterThanThePageAssumesSlowsItDownWithoutFailingAMessage() {
+        ParleyServer strict = TestServer.start(Map.of("parley.rate.per-second", "2", "parley.rate.burst", "2"));
+        try (ChatClient watcher = ChatClient.joined(TestServer.ws(strict), "strict", "watcher")) {
+            alice.signIn("http://127.0.0.1:" + strict.port() + "/", "alice", "strict");
+            pressEnterWith(alice, "strict ", 12);
+
+            List<String> expected = IntStream.rangeClosed(1, 12).mapToObj(i -> "strict " + i).toList();
+            await().atMost(Duration.ofSeconds(40)).until(() -> watcher.messages("strict").size() >= 12);
+            assertThat(watcher.messages("strict")).extracting(m -> m.path("text").asText()).isEqualTo(expected);
+            await().atMost(WAIT).until(() -> alice.messages().stream().allMatch(m -> m.state().equals("acked")));
+            assertThat(alice.inMessages(".failed")).isEmpty();
+            assertThat(alice.status()).isEqualTo("online");
+        } finally {
+            strict.stop();
+        }
+    }
+
+    @Test
+    void olderMessagesLoadWhenScrolledToTheTop() {
         bob.signIn(base, "bob", "archive");
-        for (int i = 1; i <= 25; i++) {
-            bob.send("line " + i);
-        }
-        await().atMost(WAIT).until(() -> bob.messages().size() == 25
+        pressEnterWith(bob, "line ", 60);
+        await().atMost(WAIT).until(() -> bob.messages().size() == 60
                                           && bob.messages().stream().allMatch(m -> m.state().equals("acked")));
 
         alice.signIn(base, "alice", "archive");
-        await().atMost(WAIT).until(() -> alice.texts().size() == 10);
-        assertThat(alice.texts().getFirst()).isEqualTo("line 16");
-        alice.driver().findElement(By.id("load-older")).click();
-        await().atMost(WAIT).until(() -> alice.texts().size() == 25);
+        await().atMost(WAIT).until(() -> alice.texts().size() >= 10);
+        assertThat(alice.texts().getLast()).isEqualTo("line 60");
+        // Each scroll to the top brings the page before: no button to find.
+        await().atMost(WAIT).until(() -> {
+            alice.script("document.getElementById('scroller').scrollTop = 0");
+            return alice.texts().size() == 60;
+        });
         assertThat(alice.texts()).isEqualTo(bob.texts());
         await().atMost(WAIT).until(() -> alice.driver().findElement(By.id("history-note")).getText()
                 .equals("This is the beginning of #archive."));
         assertThat(alice.driver().findElement(By.id("load-older")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void aShortConversationSitsAtTheBottom() {
+        alice.signIn(base, "alice", "short");
+        alice.send("just one line");
+        await().atMost(WAIT).until(() -> alice.texts().size() == 1);
+        Number gap = (Number) alice.script("""
+                const scroller = document.getElementById('scroller').getBoundingClientRect();
+                const last = document.querySelector('#messages li.msg:last-child').getBoundingClientRect();
+                return scroller.bottom - last.bottom""");
+        assertThat(gap.doubleValue()).isBetween(0.0, 40.0);
+    }
+
+    @Test
+    void rightToLeftTextLongMessagesAndTheCounterReadRight() {
+        alice.signIn(base, "alice", "scripts");
+        bob.signIn(base, "bob", "scripts");
+        bob.send("مرحبا بالعالم");
+        bob.script("""
+                const input = document.getElementById('input');
+                input.value = 'long '.repeat(800);
+                input.dispatchEvent(new Event('input'));
+                input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));""");
+        await().atMost(WAIT).until(() -> alice.texts().size() == 2);
+
+        assertThat(alice.script("return getComputedStyle(document.querySelector('#messages li.msg .text')).direction"))
+                .isEqualTo("rtl");
+        List<WebElement> more = alice.inMessages("button.more");
+        assertThat(more).hasSize(1);
+        assertThat(more.getFirst().getText()).isEqualTo("Show more");
+        int folded = more.getFirst().findElement(By.xpath("preceding-sibling::p")).getSize().getHeight();
+        assertThat(folded).isLessThan(300);
+        more.getFirst().click();
+        await().atMost(WAIT).until(() -> alice.inMessages("button.more").getFirst().getText().equals("Show less"));
+        assertThat(alice.inMessages("button.more").getFirst().findElement(By.xpath("preceding-sibling::p"))
+                .getSize().getHeight()).isGreaterThan(folded * 2);
+
+        alice.script("""
+                const input = document.getElementById('input');
+                input.value = 'x'.repeat(4001);
+                input.dispatchEvent(new Event('input'));""");
+        assertThat(alice.driver().findElement(By.id("counter")).getText()).isEqualTo("1 character too many");
+        assertThat(alice.driver().findElement(By.id("send")).isEnabled()).isFalse();
+        alice.script("const input = document.getElementById('input'); input.value = ''; input.dispatchEvent(new Event('input'))");
     }
 
     @Test
@@ -187,12 +270,7 @@ class ChatPageTest {
     void readingOlderMessagesIsNotInterruptedByNewOnes() {
         alice.signIn(base, "alice", "scroll");
         bob.signIn(base, "bob", "scroll");
-        bob.driver().executeScript("""
-                const input = document.getElementById('input');
-                for (let i = 1; i <= 30; i++) {
-                  input.value = 'filler ' + i;
-                  input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
-                }""");
+        pressEnterWith(bob, "filler ", 30);
         await().atMost(WAIT).until(() -> alice.texts().size() == 30);
         await().atMost(WAIT).until(() -> scrollTop(alice) > 0); // it followed the conversation down
 
@@ -209,6 +287,16 @@ class ChatPageTest {
         assertThat(((Number) alice.driver().executeScript(
                 "const s = document.getElementById('scroller'); return s.scrollHeight - s.scrollTop - s.clientHeight"))
                 .doubleValue()).isLessThan(2);
+    }
+
+    /** Types {@code count} numbered messages into the page's box at once, each sent with Enter. */
+    static void pressEnterWith(Browser browser, String prefix, int count) {
+        browser.script("""
+                const input = document.getElementById('input');
+                for (let i = 1; i <= arguments[1]; i++) {
+                  input.value = arguments[0] + i;
+                  input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+                }""", prefix, count);
     }
 
     private static double scrollTop(Browser browser) {

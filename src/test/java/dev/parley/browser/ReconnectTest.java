@@ -1,11 +1,14 @@
 package dev.parley.browser;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 
 import dev.parley.ParleyServer;
 import dev.parley.support.TestServer;
@@ -99,6 +102,103 @@ class ReconnectTest {
             assertThat(bob.texts()).isEqualTo(expected);
             assertThat(alice.inMessages(".notice")).hasSize(1);
             await().atMost(WAIT).until(() -> alice.members().equals(List.of("alice", "bob")));
+        } finally {
+            first.stop();
+            if (second != null) {
+                second.stop();
+            }
+        }
+    }
+
+    @Test
+    void aFiveSecondOutageIsShownAndHealsWithNothingLostOrDoubled() throws InterruptedException {
+        // The default heartbeat (25 s): the page must not wait for the server's pings to notice.
+        ParleyServer server = TestServer.start();
+        try (TcpProxy aliceNetwork = new TcpProxy(server.port())) {
+            alice.signIn("http://127.0.0.1:" + aliceNetwork.port() + "/", "alice", "outage");
+            bob.signIn("http://127.0.0.1:" + server.port() + "/", "bob", "outage");
+            bob.send("before the outage");
+            await().atMost(WAIT).until(() -> alice.texts().equals(List.of("before the outage")));
+
+            long start = System.nanoTime();
+            aliceNetwork.pause(); // nothing moves either way, and the browser is not told
+            await().atMost(Duration.ofSeconds(10)).until(() -> !"online".equals(alice.status()));
+            long noticedMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(noticedMs).as("time to leave Online").isLessThan(5_500);
+            assertThat(alice.driver().findElement(By.id("people")).getDomAttribute("class")).contains("stale");
+            assertThat(alice.driver().findElement(By.id("people-stale")).isDisplayed()).isTrue();
+
+            bob.send("during the outage");
+            alice.send("typed during the outage");
+            // The outage itself lasts five seconds: that is the scenario, not a wait for a condition.
+            Thread.sleep(Math.max(0, 5_000 - (System.nanoTime() - start) / 1_000_000));
+            aliceNetwork.resume();
+
+            await().atMost(WAIT).until(() -> "online".equals(alice.status()));
+            List<String> expected = List.of("before the outage", "during the outage", "typed during the outage");
+            await().atMost(WAIT).until(() -> alice.texts().equals(expected) && bob.texts().equals(expected));
+            await().atMost(WAIT).until(() -> alice.messages().getLast().state().equals("acked"));
+            assertThat(alice.driver().findElement(By.id("people")).getDomAttribute("class")).doesNotContain("stale");
+            assertThat(alice.members()).containsExactly("alice", "bob");
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
+    void theBrowserGoingOfflineIsShownAtOnceAndHealsWhenItComesBack() {
+        ParleyServer server = TestServer.start();
+        try (TcpProxy aliceNetwork = new TcpProxy(server.port())) {
+            alice.signIn("http://127.0.0.1:" + aliceNetwork.port() + "/", "alice", "offline");
+            bob.signIn("http://127.0.0.1:" + server.port() + "/", "bob", "offline");
+
+            // The network goes (nothing moves any more) and the browser knows it (navigator.onLine):
+            // the page asks the server at once instead of waiting for its next quiet-time probe.
+            long start = System.nanoTime();
+            aliceNetwork.pause();
+            alice.offline(true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !"online".equals(alice.status()));
+            assertThat((System.nanoTime() - start) / 1_000_000).as("time to leave Online").isLessThan(3_000);
+            bob.send("while you were offline");
+
+            alice.offline(false);
+            aliceNetwork.resume();
+            await().atMost(WAIT).until(() -> "online".equals(alice.status()));
+            await().atMost(WAIT).until(() -> alice.texts().equals(List.of("while you were offline")));
+            assertThat(alice.members()).containsExactly("alice", "bob");
+        } finally {
+            alice.offline(false);
+            server.stop();
+        }
+    }
+
+    @Test
+    void messagesTheNewServerRefusesAreMarkedOnceAndCanBeDiscardedTogether() {
+        ParleyServer first = TestServer.start();
+        int port = first.port();
+        ParleyServer second = null;
+        try {
+            alice.signIn("http://127.0.0.1:" + port + "/", "alice", "refused");
+            first.shutdown();
+            await().atMost(WAIT).until(() -> alice.statusText().startsWith("Reconnecting"));
+            String longer = "This sentence is longer than the restarted server allows.";
+            alice.send(longer + " One.");
+            alice.send("short");
+            alice.send(longer + " Two.");
+
+            // Restarted with a smaller limit: the resent long ones are refused for good.
+            second = TestServer.start(Map.of("server.port", String.valueOf(port), "parley.max-text-chars", "40"));
+            await().atMost(WAIT).until(() -> alice.inMessages("li.failed").size() == 2
+                                              && alice.messages().stream().anyMatch(m -> m.text().equals("short")
+                                                                                         && m.state().equals("acked")));
+            assertThat(alice.inMessages("li.failed .state").getFirst().getText())
+                    .startsWith("Not sent. This message is too long: the limit is 40 characters.")
+                    .contains("Delete").doesNotContain("Retry");
+            WebElement all = alice.driver().findElement(By.id("failed-all"));
+            assertThat(all.getText()).startsWith("2 messages not sent.").contains("Discard all").doesNotContain("Retry all");
+            all.findElement(By.xpath(".//button[.='Discard all']")).click();
+            await().atMost(WAIT).until(() -> alice.texts().equals(List.of("short")));
+            assertThat(alice.driver().findElement(By.id("failed-all")).isDisplayed()).isFalse();
         } finally {
             first.stop();
             if (second != null) {

@@ -59,4 +59,20 @@ class ParleyConfigTest {
                 Map.of("parley.origins", "https://a.example, https://b.example"))));
         assertThat(c.origins()).containsExactly("https://a.example", "https://b.example");
     }
+
+    @Test
+    void unparsableValuesAreNamedWithTheExpectedForm() {
+        assertThatThrownBy(() -> ParleyConfig.from(TestServer.config(Map.of("parley.heartbeat", "banana"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid Parley configuration: parley.heartbeat=banana does not parse; expected an ISO-8601 "
+                            + "duration, e.g. PT25S (25 seconds), PT1M30S or PT0.5S");
+        assertThatThrownBy(() -> ParleyConfig.from(TestServer.config(Map.of("parley.outbox.max-messages", "lots"))))
+                .hasMessage("Invalid Parley configuration: parley.outbox.max-messages=lots does not parse; expected a "
+                            + "whole number, e.g. 500");
+        assertThatThrownBy(() -> ParleyConfig.from(TestServer.config(Map.of("parley.rate.per-second", "fast"))))
+                .hasMessage("Invalid Parley configuration: parley.rate.per-second=fast does not parse; expected a "
+                            + "number, e.g. 20 or 0.5");
+        assertThatThrownBy(() -> ParleyConfig.from(TestServer.config(Map.of("shutdown.grace", "20s"))))
+                .hasMessageContaining("shutdown.grace=20s does not parse; expected an ISO-8601 duration");
+    }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,7 +82,38 @@ class ConnectionSpanTest {
         assertThat(a.get(AttributeKey.stringKey("client.address"))).isEqualTo("127.0.0.1");
         assertThat(a.get(AttributeKey.stringKey("user_agent.original"))).startsWith("Java-http-client");
         assertThat(a.get(AttributeKey.doubleKey("parley.cleanup.ms"))).isNotNegative();
+        assertThat(a.get(AttributeKey.stringKey("http.request.method"))).isEqualTo("GET");
+        assertThat(a.get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(101L);
+        EventData closeReceived = span.getEvents().stream().filter(e -> e.getName().equals("close.received"))
+                .findFirst().orElseThrow();
+        assertThat(closeReceived.getAttributes().get(AttributeKey.longKey("code"))).isEqualTo(1000L);
+        assertThat(closeReceived.getAttributes().get(AttributeKey.booleanKey("initiated_by_client"))).isTrue();
         assertEndedOnce(session);
+    }
+
+    @Test
+    void aRealConnectionNamesItsEndpoints() throws Exception {
+        try (RawClient raw = RawClient.connect(ws)) {
+            String session = ChatClient.JSON.readTree(raw.read().text()).path("session").asText();
+            raw.close();
+            SpanData span = tracing.awaitConnectionSpan(session);
+            assertThat(span.getAttributes().get(AttributeKey.stringKey("url.path"))).isEqualTo("/ws");
+            assertThat(span.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo((long) server.port());
+            assertThat(span.getAttributes().get(AttributeKey.longKey("network.peer.port"))).isPositive();
+        }
+    }
+
+    @Test
+    void endpointsAreNamedAsTheConventionsNameThem() {
+        ConnectionTrace trace = server.telemetry().connection(Map.of());
+        trace.endpoints("/ws", 8080, 54321);
+        trace.end(dev.parley.protocol.CloseReason.INTERNAL, 1011, "test", 0);
+        SpanData span = tracing.spans("ws.connection").stream()
+                .filter(s -> Long.valueOf(54321L).equals(s.getAttributes().get(AttributeKey.longKey("network.peer.port"))))
+                .findFirst().orElseThrow();
+        assertThat(span.getAttributes().get(AttributeKey.stringKey("url.path"))).isEqualTo("/ws");
+        assertThat(span.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo(8080L);
+        assertThat(span.getAttributes().get(AttributeKey.longKey("network.peer.port"))).isEqualTo(54321L);
     }
 
     @Test
@@ -205,6 +237,9 @@ class ConnectionSpanTest {
         assertThat(traced.getAttributes().get(AttributeKey.stringKey("parley.room"))).isEqualTo("spans-publish");
         assertThat(traced.getAttributes().get(AttributeKey.longKey("parley.fanout"))).isEqualTo(2L);
         assertThat(traced.getAttributes().get(AttributeKey.doubleKey("parley.enqueue.ms"))).isNotNegative();
+        assertThat(traced.getAttributes().get(AttributeKey.stringKey("parley.broker"))).isEqualTo("memory");
+        assertThat(traced.getEvents()).filteredOn(e -> e.getName().equals("broker.publish")).singleElement()
+                .satisfies(e -> assertThat(e.getAttributes().get(AttributeKey.doubleKey("parley.broker.ms"))).isNotNegative());
 
         SpanData plain = bySeq(publishes, plainSeq);
         assertThat(plain.getParentSpanContext().isValid()).isFalse();

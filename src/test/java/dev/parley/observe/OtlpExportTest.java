@@ -67,6 +67,13 @@ class OtlpExportTest {
         assertThat(paths).allMatch("/v1/traces"::equals);
         ResourceSpans resource = connectionSpan(session);
         assertThat(attribute(resource.getResource().getAttributesList(), "service.name")).isEqualTo("parley-export-test");
+        assertThat(attribute(resource.getResource().getAttributesList(), "service.version"))
+                .isEqualTo(BuildInfo.version()).isNotEqualTo("unknown").matches("\\d+\\.\\d+\\.\\d+.*");
+        assertThat(attribute(resource.getResource().getAttributesList(), "service.instance.id")).isNotBlank();
+        assertThat(resource.getScopeSpansList()).allSatisfy(s -> {
+            assertThat(s.getScope().getName()).isEqualTo("dev.parley");
+            assertThat(s.getScope().getVersion()).isEqualTo(BuildInfo.version());
+        });
         Span span = resource.getScopeSpansList().stream().flatMap(s -> s.getSpansList().stream())
                 .filter(s -> s.getName().equals("ws.connection")).findFirst().orElseThrow();
         assertThat(span.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_SERVER);

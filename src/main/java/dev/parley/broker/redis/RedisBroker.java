@@ -20,11 +20,14 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
@@ -138,6 +141,11 @@ public final class RedisBroker implements Broker {
                     .build());
             client.addListener(new StateListener());
         }
+    }
+
+    @Override
+    public String name() {
+        return "redis";
     }
 
     @Override
@@ -447,23 +455,63 @@ public final class RedisBroker implements Broker {
         synchronized (followed) {
             rooms = List.copyOf(followed.keySet());
         }
-        for (String room : rooms) {
-            catchUp(room);
-        }
+        // One round trip for every room: the dispatcher must not spend the check waiting per room.
+        Map<String, List<Object>> positions = pipelined(position, rooms,
+                room -> new String[] {new Keys(room).epoch(), new Keys(room).seq()}, room -> new String[0]);
+        positions.forEach(this::catchUp);
         if (again) {
             refreshPresence();
         }
     }
 
-    /** Reads the room's position in Redis and delivers what this node has not. */
-    private void catchUp(String room) {
-        Keys k = new Keys(room);
-        List<Object> r;
-        try {
-            r = call(() -> position.run(scripting(), new String[] {k.epoch(), k.seq()}));
-        } catch (BrokerUnavailable e) {
-            return;
+    /**
+     * Runs {@code script} once per room without waiting in between — Lettuce pipelines them on
+     * one connection — then collects the answers; a room whose script failed is left out.
+     */
+    private Map<String, List<Object>> pipelined(Script script, List<String> rooms,
+                                                java.util.function.Function<String, String[]> keys,
+                                                java.util.function.Function<String, String[]> args) {
+        Map<String, List<Object>> answers = new HashMap<>();
+        StatefulConnection<String, String> c = commands;
+        if (c == null || rooms.isEmpty()) {
+            return answers;
         }
+        RedisScriptingAsyncCommands<String, String> async = c instanceof StatefulRedisClusterConnection<String, String> cc
+                ? cc.async() : ((StatefulRedisConnection<String, String>) c).async();
+        Map<String, RedisFuture<List<Object>>> pending = new HashMap<>();
+        for (String room : rooms) {
+            pending.put(room, script.runAsync(async, keys.apply(room), args.apply(room)));
+        }
+        for (var e : pending.entrySet()) {
+            try {
+                answers.put(e.getKey(), e.getValue().get(config.timeout().toMillis(), TimeUnit.MILLISECONDS));
+                available = true;
+            } catch (ExecutionException ex) {
+                if (ex.getCause() instanceof RedisNoScriptException) {
+                    try { // Redis restarted and forgot the script: this loads it again
+                        String room = e.getKey();
+                        answers.put(room, call(() -> script.run(scripting(), keys.apply(room), args.apply(room))));
+                    } catch (BrokerUnavailable ignored) {
+                        return answers;
+                    }
+                } else {
+                    markDown(ex.getCause());
+                    metrics.error();
+                }
+            } catch (TimeoutException ex) {
+                markDown(ex);
+                metrics.error();
+                return answers; // the next check tries again
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return answers;
+            }
+        }
+        return answers;
+    }
+
+    /** Given the room's position in Redis, delivers what this node has not. */
+    private void catchUp(String room, List<Object> r) {
         String epoch = (String) r.get(0);
         long head = asLong(r.get(1));
         if (epoch.isEmpty()) {
@@ -483,18 +531,24 @@ public final class RedisBroker implements Broker {
             present.forEach((room, n) -> names.put(room, List.copyOf(n)));
             followed.keySet().forEach(room -> names.putIfAbsent(room, List.of()));
         }
-        for (var e : names.entrySet()) {
-            try {
-                presence(e.getKey(), "arrive", e.getValue()); // also expires dead nodes' entries
-            } catch (BrokerUnavailable ex) {
-                return;
-            }
-        }
+        // "arrive" refreshes the expiry of entries already there, and expires dead nodes' entries.
+        long now = System.currentTimeMillis();
+        pipelined(presence, List.copyOf(names.keySet()), room -> presenceKeys(new Keys(room)),
+                  room -> presenceArgs(room, "arrive", names.get(room), now));
     }
 
     private void presence(String room, String op, List<String> names) throws BrokerUnavailable {
         Keys k = new Keys(room);
-        long now = System.currentTimeMillis();
+        String[] args = presenceArgs(room, op, names, System.currentTimeMillis());
+        call(() -> presence.run(scripting(), presenceKeys(k), args));
+    }
+
+    private static String[] presenceKeys(Keys k) {
+        return new String[] {k.presence(), k.names(), k.epoch(), k.seq(), k.log(), k.ids()};
+    }
+
+    private String[] presenceArgs(String room, String op, List<String> names, long now) {
+        Keys k = new Keys(room);
         List<String> args = new ArrayList<>(6 + names.size());
         args.add(op);
         args.add(Long.toString(now));
@@ -505,9 +559,7 @@ public final class RedisBroker implements Broker {
         for (String n : names) {
             args.add(node + "\n" + n);
         }
-        call(() -> presence.run(scripting(),
-                new String[] {k.presence(), k.names(), k.epoch(), k.seq(), k.log(), k.ids()},
-                args.toArray(String[]::new)));
+        return args.toArray(String[]::new);
     }
 
     // ---- connections -----------------------------------------------------------------------------

@@ -16,8 +16,9 @@ import java.util.List;
 
 /**
  * A deliberately minimal stand-in for Parley, to measure the load generator on its own: one
- * selector thread, every joined connection in one room, each message written to every member
- * as its own frame (no coalescing, so the generator sees the most frames it could). It speaks
+ * selector thread, every joined connection in one room (whatever room it names), each message
+ * written to every member as its own frame (no coalescing, so the generator sees the most frames
+ * it could). It speaks
  * only what the generator uses: hello, join/joined, send/ack/message. Loopback only.
  *
  * <p>It is not a reference server: it has no limits except one — a member whose unsent bytes
@@ -98,7 +99,9 @@ final class CalibrationServer {
                 name = field(json, "name");
                 text("{\"type\":\"joined\",\"room\":\"" + room + "\",\"seq\":" + seq
                         + ",\"epoch\":\"cal\",\"recovered\":false,\"members\":[]}");
-                members.add(this);
+                if (!members.contains(this)) { // one room for all: a second join adds no second copy
+                    members.add(this);
+                }
             } else if ("send".equals(type)) {
                 String id = field(json, "id");
                 long s = ++seq;

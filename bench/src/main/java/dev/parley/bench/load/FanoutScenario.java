@@ -41,7 +41,8 @@ final class FanoutScenario {
         Window window = new Window();
         WsConnection[] receivers = new WsConnection[n];
         WsConnection[] senderConnections = new WsConnection[s];
-        ServerProbe server = o.serverPid > 0 ? new ServerProbe(o.serverPid) : null;
+        ServerProbe server = o.serverPids.length > 0 ? new ServerProbe(o.serverPids) : null;
+        ServerProbe redis = o.redisPid > 0 ? new ServerProbe(o.redisPid) : null;
         ReadDriver driver = new ReadDriver(o.io, o.reactors);
 
         CpuSnapshot connectCpu0 = CpuSnapshot.take(server);
@@ -49,7 +50,7 @@ final class FanoutScenario {
             boolean sender = i >= n;
             PeerStats stats = sender ? new PeerStats(window, false, 0) : new PeerStats(window, true, s);
             int rcvbuf = !sender && i >= firstStalled ? o.stalledReceiveBuffer : 0;
-            WsConnection c = WsConnection.open(o.url, i, stats, rcvbuf, BUFFER_BYTES);
+            WsConnection c = WsConnection.open(o.url(i), i, stats, rcvbuf, BUFFER_BYTES);
             try {
                 c.awaitBlocking(stats::hello);
             } catch (IOException | RuntimeException e) {
@@ -121,9 +122,9 @@ final class FanoutScenario {
 
         sleepUntil(windowStart);
         stalled.forEach(WsConnection::pauseReading);
-        CpuSnapshot windowCpu0 = CpuSnapshot.take(server);
+        CpuSnapshot windowCpu0 = CpuSnapshot.take(server, redis);
         sleepUntil(windowEnd);
-        CpuSnapshot windowCpu1 = CpuSnapshot.take(server);
+        CpuSnapshot windowCpu1 = CpuSnapshot.take(server, redis);
 
         for (int i = 0; i < s; i++) {
             // A sender blocked in a write to a server that stopped reading it must not hang the run.
@@ -195,6 +196,9 @@ final class FanoutScenario {
         r.put("senders", s, "senders").put("rate", o.rate, "target rate (msg/s)");
         r.put("warmup_s", o.warmupSeconds).put("duration_s", o.durationSeconds, "measured window (s)");
         r.put("text_bytes", o.textBytes);
+        if (o.urls.size() > 1) {
+            r.put("nodes", o.urls.size(), "server nodes (connections spread evenly)");
+        }
         phase(r, "connect", connect, "connections established");
         CpuSnapshot.report(r, "connect_", connectCpu0, connectCpu1, connect.succeeded(), "conn");
         r.put("join_ms", round(join.elapsedMillis()), "all joined after (ms)");
@@ -224,6 +228,9 @@ final class FanoutScenario {
         r.put("closes_senders", Report.counts(closesSenders), "closes senders (code:count)");
         r.put("server_deliveries", serverDeliveries, "server deliveries in window (all members)");
         CpuSnapshot.report(r, "", windowCpu0, windowCpu1, serverDeliveries, "delivery");
+        if (redis != null) {
+            CpuSnapshot.reportRedis(r, windowCpu0, windowCpu1, sentInWindow);
+        }
         r.put("server_rss_mb", serverRss < 0 ? -1 : round(serverRss / 1024.0), "server RSS (MiB)");
         r.put("server_threads", serverThreads);
         r.put("cores", Runtime.getRuntime().availableProcessors());
@@ -285,7 +292,7 @@ final class FanoutScenario {
     }
 
     /** Adds up the group's histograms, each once: reactors share one among many connections. */
-    private static Histogram merge(List<WsConnection> group) {
+    static Histogram merge(List<WsConnection> group) {
         Histogram h = new Histogram(PeerStats.MAX_LATENCY_MICROS, 3);
         Set<AbstractHistogram> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (WsConnection c : group) {

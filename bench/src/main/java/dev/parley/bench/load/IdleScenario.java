@@ -25,14 +25,14 @@ final class IdleScenario {
         int n = o.connections;
         Window window = new Window();
         WsConnection[] connections = new WsConnection[n];
-        ServerProbe server = o.serverPid > 0 ? new ServerProbe(o.serverPid) : null;
+        ServerProbe server = o.serverPids.length > 0 ? new ServerProbe(o.serverPids) : null;
         long rssBefore = server == null ? -1 : server.rssKib();
         ReadDriver driver = new ReadDriver(o.io, o.reactors);
 
         CpuSnapshot connectCpu0 = CpuSnapshot.take(server);
         Phase.Outcome connect = Phase.run("connect", n, o.connectConcurrency, o.connectTimeoutSeconds, i -> {
             PeerStats stats = new PeerStats(window, false, 0);
-            WsConnection c = WsConnection.open(o.url, i, stats, 0, BUFFER_BYTES);
+            WsConnection c = WsConnection.open(o.url(i), i, stats, 0, BUFFER_BYTES);
             try {
                 c.awaitBlocking(stats::hello);
             } catch (IOException | RuntimeException e) {

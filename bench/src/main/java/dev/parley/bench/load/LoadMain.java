@@ -6,7 +6,7 @@ import java.net.ServerSocket;
 import java.util.Arrays;
 
 /**
- * Entry point of {@code parley-load.jar}: a fan-out or idle load run against any Parley URL, or
+ * Entry point of {@code parley-load.jar}: a fan-out, idle or publish load run against any Parley URL, or
  * one of the helpers {@code run-load.sh} uses.
  */
 public final class LoadMain {
@@ -15,6 +15,12 @@ public final class LoadMain {
     }
 
     public static void main(String[] args) throws Exception {
+        // Asking for help is not an error: usage on stdout, exit 0.
+        if (helpRequested(args)) {
+            System.out.println(LoadOptions.usage());
+            System.exit(0);
+            return;
+        }
         if (args.length > 0 && !args[0].startsWith("--")) {
             switch (args[0]) {
                 case "summarize" -> Summarize.main(Arrays.asList(args).subList(1, args.length), System.out);
@@ -32,22 +38,26 @@ public final class LoadMain {
         try {
             options = LoadOptions.parse(args);
         } catch (IllegalArgumentException e) {
-            if (!"help".equals(e.getMessage())) {
-                System.err.println(e.getMessage());
-            }
+            System.err.println(e.getMessage());
             System.err.println(LoadOptions.usage());
             System.exit(2);
             return;
         }
-        System.err.printf("parley-load %s against %s (io=%s)%n", options.mode.name().toLowerCase(), options.url,
+        System.err.printf("parley-load %s against %s (io=%s)%n", options.mode.name().toLowerCase(), options.urls,
                 options.io.name().toLowerCase());
-        Report report = options.mode == LoadOptions.Mode.FANOUT
-                ? new FanoutScenario(options).run()
-                : new IdleScenario(options).run();
+        Report report = switch (options.mode) {
+            case FANOUT -> new FanoutScenario(options).run();
+            case IDLE -> new IdleScenario(options).run();
+            case PUBLISH -> new PublishScenario(options).run();
+        };
         report.print(System.out);
         System.out.flush();
         // Daemon reactors and parked virtual threads must not keep a finished run alive.
         System.exit(0);
+    }
+
+    static boolean helpRequested(String[] args) {
+        return args.length > 0 && (args[0].equals("help") || args[0].equals("-h") || args[0].equals("--help"));
     }
 
     /** A port free on the loopback interface right now, for starting a server on it. */

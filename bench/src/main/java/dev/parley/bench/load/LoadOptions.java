@@ -1,17 +1,23 @@
 package dev.parley.bench.load;
 
 import java.net.URI;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Command-line options of a load run; every one has a default sized for this project's targets. */
 final class LoadOptions {
 
-    enum Mode { FANOUT, IDLE }
+    enum Mode { FANOUT, IDLE, PUBLISH }
 
     enum Io { NIO, VT }
 
-    URI url = URI.create("ws://127.0.0.1:8080/ws");
+    /**
+     * One URL per server node; connection i uses {@code urls.get(i % urls.size())}, so receivers
+     * and senders alike are spread evenly over the nodes of one deployment.
+     */
+    List<URI> urls = List.of(URI.create("ws://127.0.0.1:8080/ws"));
     Mode mode = Mode.FANOUT;
     Io io = Io.NIO;
     /** Fan-out: receiving connections (stalled ones included). */
@@ -39,8 +45,14 @@ final class LoadOptions {
     double holdSeconds = 30;
     /** Idle: 0 = connections join no room; M = they join rooms of M members each. */
     int roomSize = 0;
-    /** Server process for CPU and RSS sampling from /proc; 0 = none. */
-    long serverPid = 0;
+    /** Publish: rooms the senders publish to (the senders are their only members). */
+    int rooms = 1;
+    /** Publish: sends per sender awaiting their ack (or error) before the next may go. */
+    int inFlight = 32;
+    /** Server processes (one per node) for CPU and RSS sampling from /proc, summed; empty = none. */
+    long[] serverPids = new long[0];
+    /** The Redis the nodes share, for its CPU per published message; 0 = none. */
+    long redisPid = 0;
     /** Free text copied into the JSON summary, e.g. the scenario name of run-load.sh. */
     String label = "";
 
@@ -56,9 +68,6 @@ final class LoadOptions {
                 value = arg.substring(eq + 1);
             } else if (arg.startsWith("--")) {
                 name = arg.substring(2);
-                if (name.equals("help")) {
-                    throw new IllegalArgumentException("help");
-                }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException("missing value for " + arg);
                 }
@@ -74,7 +83,7 @@ final class LoadOptions {
 
     private void set(String name, String v) {
         switch (name) {
-            case "url" -> url = URI.create(v);
+            case "url" -> urls = Arrays.stream(v.split(",")).map(String::trim).map(URI::create).toList();
             case "mode" -> mode = Mode.valueOf(v.toUpperCase());
             case "io" -> io = Io.valueOf(v.toUpperCase());
             case "receivers" -> receivers = Integer.parseInt(v);
@@ -93,16 +102,30 @@ final class LoadOptions {
             case "connections" -> connections = Integer.parseInt(v);
             case "hold" -> holdSeconds = Double.parseDouble(v);
             case "room-size" -> roomSize = Integer.parseInt(v);
-            case "server-pid" -> serverPid = Long.parseLong(v);
+            case "rooms" -> rooms = Integer.parseInt(v);
+            case "in-flight" -> inFlight = Integer.parseInt(v);
+            case "server-pid" -> serverPids = Arrays.stream(v.split(",")).map(String::trim)
+                    .mapToLong(Long::parseLong).toArray();
+            case "redis-pid" -> redisPid = Long.parseLong(v);
             case "label" -> label = v;
             default -> throw new IllegalArgumentException("unknown option --" + name);
         }
     }
 
     private void validate() {
-        if (!"ws".equals(url.getScheme()) || url.getHost() == null) {
-            throw new IllegalArgumentException("--url must be ws://host:port/path (plain WebSocket; "
-                    + "point it at the plain-text upstream of a TLS proxy)");
+        for (URI url : urls) {
+            if (!"ws".equals(url.getScheme()) || url.getHost() == null) {
+                throw new IllegalArgumentException("--url must be ws://host:port/path[,ws://…] (plain WebSocket; "
+                        + "point it at the plain-text upstream of a TLS proxy), not " + url);
+            }
+        }
+        if (rooms < 1 || rooms > 100_000 || inFlight < 1 || redisPid < 0) {
+            throw new IllegalArgumentException("need 1 <= rooms <= 100000, in-flight >= 1");
+        }
+        for (long pid : serverPids) {
+            if (pid <= 0) {
+                throw new IllegalArgumentException("--server-pid takes positive process ids, comma-separated");
+            }
         }
         if (receivers < 0 || senders < 1 || rate <= 0 || durationSeconds <= 0 || warmupSeconds < 0) {
             throw new IllegalArgumentException("need receivers >= 0, senders >= 1, rate > 0, duration > 0");
@@ -110,7 +133,7 @@ final class LoadOptions {
         if (stalled < 0 || stalled > receivers) {
             throw new IllegalArgumentException("--stalled must be between 0 and --receivers");
         }
-        if (!room.matches("[A-Za-z0-9_.-]{1,64}")) {
+        if (!room(rooms - 1).matches("[A-Za-z0-9_.-]{1,64}")) {
             throw new IllegalArgumentException("--room must match [A-Za-z0-9_.-]{1,64}");
         }
         if (textBytes < 48 || textBytes > 4000) {
@@ -121,6 +144,16 @@ final class LoadOptions {
         }
     }
 
+    /** The URL connection {@code i} uses: the nodes in turn. */
+    URI url(int i) {
+        return urls.get(i % urls.size());
+    }
+
+    /** The n-th room of a publish run; with {@code --rooms 1} just {@link #room}. */
+    String room(int n) {
+        return rooms == 1 ? room : room + "-" + n;
+    }
+
     static String usage() {
         return """
                 usage: java -jar parley-load.jar [options]
@@ -128,13 +161,18 @@ final class LoadOptions {
                        java -jar parley-load.jar free-port
                        java -jar parley-load.jar calibration-server --port P
 
-                common:  --url ws://127.0.0.1:8080/ws  --mode fanout|idle  --io nio|vt
+                common:  --url ws://127.0.0.1:8080/ws[,ws://…] (several nodes: connection i uses url i mod n)
+                         --mode fanout|idle|publish  --io nio|vt
                          --reactors 2  --connect-concurrency 200  --connect-timeout 120
-                         --server-pid PID (sample its CPU and RSS from /proc)  --label TEXT
+                         --server-pid PID[,PID…] (sample CPU and RSS from /proc, summed over the nodes)
+                         --redis-pid PID (the shared Redis: its CPU per published message)  --label TEXT
                 fanout:  --receivers 1000 --senders 10 --rate 400 (messages/s, all senders)
                          --warmup 5 --duration 20 (seconds)  --stalled 0 --stalled-rcvbuf 4096
                          --text-bytes 64  --room bench-<random>  --drain 10
                 idle:    --connections 15000  --hold 30 (seconds)  --room-size 0 (0 = no join)
+                publish: --senders 10 --rooms 1 --in-flight 32 (sends awaiting their ack, per sender)
+                         --warmup 5 --duration 20  --text-bytes 64  --room bench-<random> (prefix)
+                         every sender joins its share of the rooms and publishes as fast as acks return
 
                 The server's per-connection send limit must exceed rate/senders, e.g. start it with
                 -Dparley.rate.per-second=1000 -Dparley.rate.burst=2000.

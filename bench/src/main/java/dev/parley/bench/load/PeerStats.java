@@ -2,6 +2,7 @@ package dev.parley.bench.load;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.IntCountsHistogram;
@@ -34,11 +35,15 @@ final class PeerStats implements ServerTextScanner.Listener {
 
     /** In-window deliveries; volatile so the drain loop sees progress (single writer). */
     private volatile long inWindow;
-    private long outOfWindow;
+    /** Volatile for a publish run's drain, which counts warm-up copies too (single writer). */
+    private volatile long outOfWindow;
     private long foreign;
     private long gaps;
     private long reorders;
-    private long acks;
+    /** Volatile so a publish run can count acks at the window's edges (single writer). */
+    private volatile long acks;
+    /** Publish mode: one permit back per reply to a send (ack or error); null otherwise. */
+    private final Semaphore replies;
     /** Socket reads that returned data, and text messages (frames) decoded: with deliveries they
      *  show how much the server coalesces, which drives both sides' cost per delivery. */
     private long reads;
@@ -46,11 +51,17 @@ final class PeerStats implements ServerTextScanner.Listener {
     private final Map<String, Integer> errors = new TreeMap<>();
     private boolean hello;
     private boolean joined;
+    private int joins;
     /** Close code seen by this side, 0 while open; 1006 for a drop without a close frame. */
     private volatile int closeCode;
 
     PeerStats(Window window, boolean measureLatency, int senders) {
+        this(window, measureLatency, senders, null);
+    }
+
+    PeerStats(Window window, boolean measureLatency, int senders, Semaphore replies) {
         this.window = window;
+        this.replies = replies;
         this.measureLatency = measureLatency;
         if (senders > 0) {
             lastCounter = new long[senders];
@@ -101,16 +112,23 @@ final class PeerStats implements ServerTextScanner.Listener {
     @Override
     public void onJoined() {
         joined = true;
+        joins++;
     }
 
     @Override
     public void onAck() {
         acks++;
+        if (replies != null) {
+            replies.release();
+        }
     }
 
     @Override
     public void onError(String code) {
         errors.merge(code, 1, Integer::sum);
+        if (replies != null) {
+            replies.release();
+        }
     }
 
     void onRead() {
@@ -141,6 +159,11 @@ final class PeerStats implements ServerTextScanner.Listener {
 
     boolean joined() {
         return joined;
+    }
+
+    /** {@code joined} answers received so far. */
+    int joins() {
+        return joins;
     }
 
     long inWindow() {

@@ -7,27 +7,40 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads a process's CPU time and resident memory from Linux's /proc. Used for the server (given
- * {@code --server-pid}) and for the generator itself, so a report shows how the two cores were
- * shared.
+ * Reads the CPU time and resident memory of one or more processes from Linux's /proc, summed.
+ * Used for the server nodes (given {@code --server-pid}), for the Redis they share
+ * ({@code --redis-pid}) and for the generator itself, so a report shows how the cores were shared.
  */
 final class ServerProbe {
 
     /** Clock ticks per second for /proc/[pid]/stat, from the auxiliary vector (AT_CLKTCK). */
     private static final long TICKS_PER_SECOND = clockTicks();
 
-    private final long pid;
+    private final long[] pids;
 
-    ServerProbe(long pid) {
-        this.pid = pid;
+    ServerProbe(long... pids) {
+        this.pids = pids.clone();
     }
 
     static ServerProbe self() {
         return new ServerProbe(ProcessHandle.current().pid());
     }
 
-    /** User plus system CPU time in nanoseconds, or -1 if the process is gone. */
+    /** User plus system CPU time of all the processes in nanoseconds, or -1 if one is gone. */
     long cpuNanos() {
+        long total = 0;
+        for (long pid : pids) {
+            long one = cpuNanos(pid);
+            if (one < 0) {
+                return -1;
+            }
+            total += one;
+        }
+        return total;
+    }
+
+    /** All threads of the process count: /proc/PID/stat sums them (Redis' I/O and bio threads too). */
+    private static long cpuNanos(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // The command name (field 2) may hold spaces and parentheses: split after the last ')'.
@@ -61,17 +74,29 @@ final class ServerProbe {
         }
     }
 
-    /** VmRSS in kibibytes, or -1. */
+    /** VmRSS in kibibytes (summed over the processes), or -1. */
     long rssKib() {
         return statusField("VmRSS:");
     }
 
-    /** Number of threads (platform threads: virtual threads do not show here), or -1. */
+    /** Number of threads, summed (platform threads: virtual threads do not show here), or -1. */
     long threads() {
         return statusField("Threads:");
     }
 
     private long statusField(String prefix) {
+        long total = 0;
+        for (long pid : pids) {
+            long one = statusField(pid, prefix);
+            if (one < 0) {
+                return -1;
+            }
+            total += one;
+        }
+        return total;
+    }
+
+    private static long statusField(long pid, String prefix) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith(prefix)) {

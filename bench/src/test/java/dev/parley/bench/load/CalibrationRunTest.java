@@ -1,5 +1,6 @@
 package dev.parley.bench.load;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -53,9 +55,11 @@ class CalibrationRunTest {
         all[1] = "ws://127.0.0.1:" + port + "/ws";
         System.arraycopy(args, 0, all, 2, args.length);
         LoadOptions options = LoadOptions.parse(all);
-        Report report = options.mode == LoadOptions.Mode.FANOUT
-                ? new FanoutScenario(options).run()
-                : new IdleScenario(options).run();
+        Report report = switch (options.mode) {
+            case FANOUT -> new FanoutScenario(options).run();
+            case IDLE -> new IdleScenario(options).run();
+            case PUBLISH -> new PublishScenario(options).run();
+        };
         return Summarize.parseFlat(report.json());
     }
 
@@ -83,5 +87,50 @@ class CalibrationRunTest {
 
         assertEquals(50.0, r.get("connect_ok"));
         assertEquals(50.0, r.get("open_after_hold"));
+    }
+
+    @Test
+    void publishKeepsItsWindowFullAndCountsEveryReply() throws Exception {
+        Map<String, Object> r = run("--mode", "publish", "--senders", "3", "--rooms", "1", "--in-flight", "4",
+                "--warmup", "0.2", "--duration", "1");
+
+        assertEquals("", r.get("errors"));
+        assertEquals(0.0, r.get("unanswered"));
+        assertEquals(r.get("sent_total"), r.get("acks"));
+        assertTrue((Double) r.get("published") > 0, "acks counted in the window");
+        assertTrue((Double) r.get("acked_per_s") > 0);
+        // One room, three members: every message reaches all three senders.
+        assertEquals(3 * (Double) r.get("acks"), r.get("expected"));
+        assertEquals(r.get("expected"), r.get("received"));
+        assertTrue((Double) r.get("lat_p99_ms") >= 0, "members' copies timed");
+    }
+
+    @Test
+    void publishSplitsRoomsOverSenders() {
+        LoadOptions many = LoadOptions.parse(new String[] {"--mode", "publish", "--senders", "3", "--rooms", "7",
+                "--room", "p"});
+        assertArrayEquals(new String[] {"p-0", "p-3", "p-6"}, PublishScenario.roomsOf(many, 0));
+        assertArrayEquals(new String[] {"p-2", "p-5"}, PublishScenario.roomsOf(many, 2));
+        assertEquals(1, PublishScenario.membersPerMessage(many, 1));
+
+        LoadOptions few = LoadOptions.parse(new String[] {"--mode", "publish", "--senders", "5", "--rooms", "2",
+                "--room", "p"});
+        assertArrayEquals(new String[] {"p-1"}, PublishScenario.roomsOf(few, 3));
+        assertEquals(3, PublishScenario.membersPerMessage(few, 0)); // senders 0, 2, 4
+        assertEquals(2, PublishScenario.membersPerMessage(few, 1)); // senders 1, 3
+
+        LoadOptions one = LoadOptions.parse(new String[] {"--mode", "publish", "--senders", "2", "--room", "p"});
+        assertArrayEquals(new String[] {"p"}, PublishScenario.roomsOf(one, 1));
+    }
+
+    @Test
+    void connectionsAndProbesSpreadOverSeveralNodes() {
+        LoadOptions o = LoadOptions.parse(new String[] {"--url", "ws://127.0.0.1:1/ws, ws://127.0.0.1:2/ws",
+                "--server-pid", "11,12", "--redis-pid", "13"});
+        assertEquals(1, o.url(0).getPort());
+        assertEquals(2, o.url(1).getPort());
+        assertEquals(1, o.url(1000).getPort());
+        assertArrayEquals(new long[] {11, 12}, o.serverPids);
+        assertEquals(13, o.redisPid);
     }
 }
