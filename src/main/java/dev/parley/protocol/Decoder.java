@@ -43,6 +43,7 @@ public final class Decoder {
             case "send" -> send(node);
             case "history" -> history(node);
             case "ping" -> Inbound.Ping.INSTANCE;
+            case "typing" -> new Inbound.Typing(room(node, null));
             default -> throw new ProtocolError(ErrorCode.UNKNOWN_TYPE,
                                                "Unknown type \"" + clip(type.textValue()) + "\".", null, null);
         };

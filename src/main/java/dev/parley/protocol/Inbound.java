@@ -18,6 +18,10 @@ public sealed interface Inbound {
     record History(String room, Long before, int limit) implements Inbound {
     }
 
+    /** The client's person is typing in {@code room}: ephemeral, never stored or acked. */
+    record Typing(String room) implements Inbound {
+    }
+
     record Ping() implements Inbound {
         static final Ping INSTANCE = new Ping();
     }

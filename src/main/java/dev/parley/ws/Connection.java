@@ -41,6 +41,8 @@ final class Connection implements Subscriber {
      */
     static final int ERRORS_BURST = 50;
     static final double ERRORS_PER_SECOND = 5;
+    /** A client's typing notices reach a room at most this often (the page sends one every ~2 s). */
+    static final Duration TYPING_INTERVAL = Duration.ofSeconds(1);
     /** A writer with nothing to do for this long ends (noticed at the watchdog's next tick); the next frame starts a new one. */
     static final Duration WRITER_IDLE = Duration.ofSeconds(1);
 
@@ -61,6 +63,8 @@ final class Connection implements Subscriber {
     private final TokenBucket sends;
     /** Reader thread only: every error answer costs a token; a client that runs out is abusive (1008). */
     private final TokenBucket errors;
+    /** Reader thread only: when each room last passed on this connection's typing notice. */
+    private final Map<String, Long> typedAt = new java.util.HashMap<>(2);
     /** Reader thread only: fragments of a text message not yet complete. */
     private StringBuilder partial;
     private int partialBytes;
@@ -186,6 +190,7 @@ final class Connection implements Subscriber {
                 reply(hub.history(h.room(), h.before(), h.limit()));
             }
             case Inbound.Ping p -> reply(Encoder.pong());
+            case Inbound.Typing t -> typing(t.room());
         }
     }
 
@@ -226,6 +231,18 @@ final class Connection implements Subscriber {
         }
         trace.published(s.room(), p.seq(), p.fanout(), p.duplicate(), nanos, s.traceparent(), hub.broker().name(), p.brokerNanos());
         reply(Encoder.ack(s.room(), p.seq(), s.id()));
+    }
+
+    /** Passes on at most one typing notice per room per {@link #TYPING_INTERVAL}; extras are dropped silently. */
+    private void typing(String room) throws ProtocolError {
+        String name = member(room, null);
+        long now = System.nanoTime();
+        Long last = typedAt.get(room);
+        if (last != null && now - last < TYPING_INTERVAL.toNanos()) {
+            return;
+        }
+        typedAt.put(room, now);
+        hub.typed(room, name);
     }
 
     private String member(String room, String ref) throws ProtocolError {
