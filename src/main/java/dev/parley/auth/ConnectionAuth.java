@@ -82,6 +82,12 @@ public final class ConnectionAuth {
         }
     }
 
+    /** False where the token makes the room read-only (typing notices are dropped there). */
+    public boolean maySend(String room) {
+        Identity id = identity;
+        return id == null || id.rooms().maySend(room);
+    }
+
     public void checkSend(String room, String ref) throws ProtocolError {
         Identity id = identity;
         if (id != null && !id.rooms().maySend(room)) {

@@ -70,6 +70,12 @@ public interface Broker extends AutoCloseable {
      */
     int roomCount();
 
+    /**
+     * {@code name} is typing in the room: handed to every node's members through the door, never
+     * stored. Best effort: lost while the store is unreachable.
+     */
+    void typing(String room, String name);
+
     /** False while the store cannot be reached (readiness reports it). */
     boolean available();
 

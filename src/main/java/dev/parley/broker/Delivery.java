@@ -17,6 +17,9 @@ public interface Delivery {
     /** Hands a presence change (a name's first join or last leave, service-wide) to the room's local members. */
     Result presence(String room, boolean joined, String name, int count);
 
+    /** Hands a typing notice to the room's local members. */
+    Result typing(String room, String name);
+
     /**
      * The room's log began again (a new epoch) or lost messages this node never delivered: every
      * local member is handed the room afresh, as after a reconnect. Reads the log: call it with

@@ -201,6 +201,11 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
+    public void typing(String room, String name) {
+        delivery.typing(room, name).evictions().run();
+    }
+
+    @Override
     public boolean available() {
         return true;
     }

@@ -167,6 +167,17 @@ public final class Hub implements Delivery {
     }
 
     @Override
+    public Result typing(String room, String name) {
+        Room r = rooms.get(room);
+        return r == null ? Result.of(Kind.NO_ROOM, 0) : r.typing(name);
+    }
+
+    /** {@code name} is typing in a room it is in: every member hears it (clients ignore their own name). */
+    public void typed(String room, String name) {
+        broker.typing(room, name);
+    }
+
+    @Override
     public void reset(String room) {
         Room r = rooms.get(room);
         try {

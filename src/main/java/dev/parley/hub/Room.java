@@ -288,6 +288,21 @@ public final class Room {
         return new Delivery.Result(Delivery.Kind.DELIVERED, 0, evictions(slow));
     }
 
+    /** The door for typing notices: queued with the room's other traffic, never stored. */
+    Delivery.Result typing(String memberName) {
+        List<Subscriber> slow;
+        lock.lock();
+        try {
+            if (closed || members.length == 0) {
+                return Delivery.Result.of(Delivery.Kind.NO_ROOM, 0);
+            }
+            slow = enqueue(Encoder.typing(name, memberName), 0, System.nanoTime());
+        } finally {
+            lock.unlock();
+        }
+        return new Delivery.Result(Delivery.Kind.DELIVERED, 0, evictions(slow));
+    }
+
     /** The seq this room delivered last in {@code epoch}, or -1 if it has delivered nothing. */
     long position(String inEpoch) {
         lock.lock();

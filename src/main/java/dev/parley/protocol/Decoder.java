@@ -46,6 +46,7 @@ public final class Decoder {
             case "history" -> history(node);
             case "ping" -> Inbound.Ping.INSTANCE;
             case "auth" -> auth(node);
+            case "typing" -> new Inbound.Typing(room(node, null));
             default -> throw new ProtocolError(ErrorCode.UNKNOWN_TYPE,
                                                "Unknown type \"" + clip(type.textValue()) + "\".", null, null);
         };

@@ -141,6 +141,13 @@ public final class Encoder {
         });
     }
 
+    public static Frame typing(String room, String name) {
+        return object("typing", g -> {
+            g.writeStringField("room", room);
+            g.writeStringField("name", name);
+        });
+    }
+
     public static Frame left(String room) {
         return object("left", g -> g.writeStringField("room", room));
     }

@@ -22,6 +22,10 @@ public sealed interface Inbound {
     record Auth(String token) implements Inbound {
     }
 
+    /** The client's person is typing in {@code room}: ephemeral, never stored or acked. */
+    record Typing(String room) implements Inbound {
+    }
+
     record Ping() implements Inbound {
         static final Ping INSTANCE = new Ping();
     }

@@ -38,6 +38,8 @@ final class Connection implements Subscriber {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
     /** Invalid messages answered before the connection is closed with 1008 (see {@link AnswerBudget}). */
     static final int ERRORS_BURST = AnswerBudget.ERRORS_BURST;
+    /** A client's typing notices reach a room at most this often (the page sends one every ~2 s). */
+    static final Duration TYPING_INTERVAL = Duration.ofSeconds(1);
     /** A writer with nothing to do for this long ends (noticed at the watchdog's next tick); the next frame starts a new one. */
     static final Duration WRITER_IDLE = Duration.ofSeconds(1);
 
@@ -60,6 +62,8 @@ final class Connection implements Subscriber {
     private final TokenBucket sends;
     /** Reader thread only: every error answer costs from it; a client that runs out is abusive (1008). */
     private final AnswerBudget answers;
+    /** Reader thread only: when each room last passed on this connection's typing notice. */
+    private final Map<String, Long> typedAt = new java.util.HashMap<>(2);
     /** Reader thread only: fragments of a text message not yet complete. */
     private StringBuilder partial;
     private int partialBytes;
@@ -191,6 +195,7 @@ final class Connection implements Subscriber {
                 reply(hub.history(h.room(), h.before(), h.limit()));
             }
             case Inbound.Ping p -> reply(Encoder.pong());
+            case Inbound.Typing t -> typing(t.room());
         }
     }
 
@@ -234,6 +239,21 @@ final class Connection implements Subscriber {
         }
         trace.published(s.room(), p.seq(), p.fanout(), p.duplicate(), nanos, s.traceparent(), hub.broker().name(), p.brokerNanos());
         reply(Encoder.ack(s.room(), p.seq(), s.id()));
+    }
+
+    /** Passes on at most one typing notice per room per {@link #TYPING_INTERVAL}; extras are dropped silently. */
+    private void typing(String room) throws ProtocolError {
+        String name = member(room, null);
+        if (!auth.maySend(room)) {
+            return; // a reader in a read-only room writes nothing, so it is never "typing"
+        }
+        long now = System.nanoTime();
+        Long last = typedAt.get(room);
+        if (last != null && now - last < TYPING_INTERVAL.toNanos()) {
+            return;
+        }
+        typedAt.put(room, now);
+        hub.typed(room, name);
     }
 
     private String member(String room, String ref) throws ProtocolError {

@@ -176,6 +176,32 @@ class JwtAuthTest {
         }
     }
 
+    /** A reader in a read-only room never shows as typing there; in a room it may write to it does. */
+    @Test
+    void aReadOnlyMemberSendsNoTypingNotices() {
+        try (ChatClient reader = ChatClient.open(TestServer.ws(server));
+             ChatClient writer = authed("u-writer", "Writer")) {
+            reader.send(obj("type", "auth", "token", Tokens.hs256(Tokens.claims("u-quiet", "Quiet",
+                    b -> b.claim("read_only_rooms", List.of("bulletin"))))));
+            reader.next("authenticated");
+            for (String room : List.of("bulletin", "talk")) {
+                writer.send(obj("type", "join", "room", room));
+                writer.next(n -> "joined".equals(n.path("type").asText()) && room.equals(n.path("room").asText()), "joined " + room);
+                reader.send(obj("type", "join", "room", room));
+                reader.next(n -> "joined".equals(n.path("type").asText()) && room.equals(n.path("room").asText()), "joined " + room);
+            }
+            reader.send(obj("type", "typing", "room", "bulletin"));
+            reader.send(obj("type", "typing", "room", "talk"));
+            JsonNode notice = writer.next("typing");
+            assertThat(notice.path("room").asText()).isEqualTo("talk");
+            // Behind a message of its own in the bulletin room, the writer has seen no notice there.
+            long seq = writer.sayAndAwaitAck("bulletin", "news");
+            writer.next(n -> n.path("seq").asLong() == seq && "bulletin".equals(n.path("room").asText()), "the news");
+            assertThat(writer.all("typing")).extracting(n -> n.path("room").asText()).containsExactly("talk");
+            assertThat(reader.all("error")).isEmpty();
+        }
+    }
+
     @Test
     void aRefreshMustBeForTheSameUser() {
         try (ChatClient c = authed("u-first", "First")) {

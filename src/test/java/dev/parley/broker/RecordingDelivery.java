@@ -25,6 +25,12 @@ final class RecordingDelivery implements Delivery {
     }
 
     @Override
+    public synchronized Result typing(String room, String name) {
+        presence.add(new Presence(room, true, "typing:" + name, 0));
+        return Result.of(Kind.DELIVERED, 0);
+    }
+
+    @Override
     public synchronized void reset(String room) {
         resets.add(room);
     }

@@ -92,6 +92,12 @@ class RedisNodesTest {
         assertThat(alice.messages("lobby").stream().map(m -> m.path("text").asText()).toList())
                 .isEqualTo(bob.messages("lobby").stream().map(m -> m.path("text").asText()).toList());
 
+        // Typing crosses nodes too, without a seq.
+        alice.send(ChatClient.obj("type", "typing", "room", "lobby"));
+        JsonNode typing = bob.next("typing");
+        assertThat(typing.path("name").asText()).isEqualTo("alice");
+        assertThat(typing.has("seq")).isFalse();
+
         // bob leaves: alice on the other node hears it.
         bob.close();
         JsonNode gone = alice.next(n -> "leave".equals(n.path("event").asText()) && "bob".equals(n.path("name").asText()), "bob leaves");

@@ -285,6 +285,21 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
+    public void typing(String room, String name) {
+        StatefulConnection<String, String> c = commands;
+        if (c == null || !available) {
+            return; // ephemeral: not worth an error to anyone
+        }
+        String channel = new Keys(room).channel();
+        // Fire and forget: a typing notice that is lost costs nothing.
+        if (c instanceof StatefulRedisClusterConnection<String, String> cc) {
+            cc.async().spublish(channel, "t\n" + name);
+        } else {
+            ((StatefulRedisConnection<String, String>) c).async().publish(channel, "t\n" + name);
+        }
+    }
+
+    @Override
     public int roomCount() {
         synchronized (followed) {
             return followed.size();
@@ -373,6 +388,7 @@ public final class RedisBroker implements Broker {
         switch (a) {
             case Announcement.Published p -> deliverInOrder(p.message());
             case Announcement.Presence p -> door.presence(p.room(), p.joined(), p.name(), p.count()).evictions().run();
+            case Announcement.Typing t -> door.typing(t.room(), t.name()).evictions().run();
             case Announcement.Probe p -> probesOutstanding.set(0);
         }
     }
