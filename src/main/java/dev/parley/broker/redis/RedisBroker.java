@@ -99,6 +99,8 @@ public final class RedisBroker implements Broker {
     /** Rooms whose subscription was asked for → its completion; guarded by {@code followed}. */
     private final Map<String, CompletableFuture<Void>> subscribing = new HashMap<>();
     private final AtomicInteger probesOutstanding = new AtomicInteger();
+    /** Each followed room's position at the previous check; the dispatcher's own. */
+    private final Map<String, Position> seen = new HashMap<>();
     /** The connections; replaced by the dispatcher when it (re)connects, read by any thread. */
     private volatile StatefulConnection<String, String> commands;
     private volatile StatefulRedisPubSubConnection<String, String> subscription;
@@ -474,6 +476,7 @@ public final class RedisBroker implements Broker {
         // One round trip for every room: the dispatcher must not spend the check waiting per room.
         Map<String, List<Object>> positions = pipelined(position, rooms,
                 room -> new String[] {new Keys(room).epoch(), new Keys(room).seq()}, room -> new String[0]);
+        seen.keySet().retainAll(positions.keySet());
         positions.forEach(this::catchUp);
         if (again) {
             refreshPresence();
@@ -526,19 +529,30 @@ public final class RedisBroker implements Broker {
         return answers;
     }
 
-    /** Given the room's position in Redis, delivers what this node has not. */
+    /**
+     * Given the room's position in Redis, delivers what this node has not — but only what Redis
+     * already held at the previous check: anything newer may still be on its way through pub/sub,
+     * and reading it now would cost a round trip per busy room per check for nothing.
+     */
     private void catchUp(String room, List<Object> r) {
         String epoch = (String) r.get(0);
         long head = asLong(r.get(1));
+        Position before = seen.put(room, new Position(epoch, head));
         if (epoch.isEmpty()) {
             return; // nothing published yet, or the room expired: the next publish starts an epoch
         }
         long here = door.position(room, epoch);
         if (here == Delivery.NO_POSITION) {
-            reset(room); // the room here delivers another epoch
-        } else if (here >= 0 && head > here) {
-            fill(room, epoch, here, head);
+            if (before != null && before.epoch().equals(epoch)) {
+                reset(room); // the room here delivers another epoch, one check after Redis began this one
+            }
+        } else if (here >= 0 && before != null && before.epoch().equals(epoch) && before.head() > here) {
+            fill(room, epoch, here, before.head());
         }
+    }
+
+    /** A room's epoch and head in Redis, as the last check read them. */
+    private record Position(String epoch, long head) {
     }
 
     private void refreshPresence() {
