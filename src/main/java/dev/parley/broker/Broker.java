@@ -23,11 +23,18 @@ public interface Broker extends AutoCloseable {
     void start(Delivery delivery);
 
     /**
-     * Appends a message to the room's log and hands it to every node's local delivery. A retried
+     * Appends a message to the room's log and hands it to every node's local delivery; {@code user}
+     * (a verified id, or null) travels with it so clients can tell two people of one name apart. A retried
      * {@code id} from the same {@code from} is answered with the original seq and not sent again.
      * Returns once the message is durable in the log: only then may the sender be acked.
      */
-    Appended publish(String room, String from, String text, String id, long ts) throws BrokerUnavailable, ProtocolError;
+    Appended publish(String room, String from, String user, String text, String id, long ts)
+            throws BrokerUnavailable, ProtocolError;
+
+    /** A publish by a sender without a verified user id. */
+    default Appended publish(String room, String from, String text, String id, long ts) throws BrokerUnavailable, ProtocolError {
+        return publish(room, from, null, text, id, ts);
+    }
 
     /**
      * What a joining member is handed: the room's position, its members, and the messages after

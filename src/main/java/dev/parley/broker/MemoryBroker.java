@@ -68,7 +68,7 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
-    public Appended publish(String room, String from, String text, String id, long ts) throws ProtocolError {
+    public Appended publish(String room, String from, String user, String text, String id, long ts) throws ProtocolError {
         Delivery.Result delivered;
         Appended appended;
         while (true) {
@@ -85,7 +85,7 @@ public final class MemoryBroker implements Broker {
                     }
                 }
                 long seq = log.history.head() + 1;
-                Message m = new Message(room, log.epoch, seq, from, id, Encoder.message(room, seq, from, text, ts, id));
+                Message m = new Message(room, log.epoch, seq, from, id, Encoder.message(room, seq, from, user, text, ts, id));
                 log.history.append(m);
                 log.lastActive = System.nanoTime();
                 delivered = delivery.deliver(m); // under the lock: local delivery in seq order

@@ -126,13 +126,18 @@ public final class Hub implements Delivery {
      * once a drain has begun: the client retries with the same id, which makes it safe.
      */
     public Room.Published publish(String room, String from, String text, String id) throws ProtocolError {
+        return publish(room, from, null, text, id);
+    }
+
+    /** A publish by a sender whose {@code user} id was verified (signed identities). */
+    public Room.Published publish(String room, String from, String user, String text, String id) throws ProtocolError {
         if (draining) {
             throw new ProtocolError(ErrorCode.UNAVAILABLE, "The server is shutting down; send again after reconnecting.", id, room);
         }
         Broker.Appended a;
         long start = System.nanoTime();
         try {
-            a = broker.publish(room, from, text, id, System.currentTimeMillis());
+            a = broker.publish(room, from, user, text, id, System.currentTimeMillis());
         } catch (BrokerUnavailable e) {
             throw new ProtocolError(ErrorCode.UNAVAILABLE, id, room);
         }

@@ -110,10 +110,18 @@ public final class Encoder {
     }
 
     public static Frame message(String room, long seq, String from, String text, long ts, String id) {
+        return message(room, seq, from, null, text, ts, id);
+    }
+
+    /** {@code user}: the sender's verified id (signed identities), or null. */
+    public static Frame message(String room, long seq, String from, String user, String text, long ts, String id) {
         return object("message", g -> {
             g.writeStringField("room", room);
             g.writeNumberField("seq", seq);
             g.writeStringField("from", from);
+            if (user != null) {
+                g.writeStringField("user", user);
+            }
             g.writeStringField("text", text);
             g.writeNumberField("ts", ts);
             if (id != null) {

@@ -232,7 +232,7 @@ final class Connection implements Subscriber {
             throw new ProtocolError(ErrorCode.RATE_LIMITED, s.id(), s.room());
         }
         long start = System.nanoTime();
-        Room.Published p = hub.publish(s.room(), name, s.text(), s.id());
+        Room.Published p = hub.publish(s.room(), name, auth.user(), s.text(), s.id());
         long nanos = System.nanoTime() - start;
         if (!p.duplicate()) {
             telemetry.published(nanos);

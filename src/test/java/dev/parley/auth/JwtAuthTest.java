@@ -253,7 +253,10 @@ class JwtAuthTest {
                     .until(() -> Instant.now().isAfter(exp.plusSeconds(2)));
             assertThat(c.isClosed()).isFalse();
             long seq = c.sayAndAwaitAck("long-chat", "still here");
-            other.next(n -> "message".equals(n.path("type").asText()) && n.path("seq").asLong() == seq, "message " + seq);
+            JsonNode got = other.next(n -> "message".equals(n.path("type").asText()) && n.path("seq").asLong() == seq, "message " + seq);
+            // The verified id travels with the name, so two people called "Long" can be told apart.
+            assertThat(got.path("from").asText()).isEqualTo("Long");
+            assertThat(got.path("user").asText()).isEqualTo("u-long");
         } finally {
             s.stop();
         }

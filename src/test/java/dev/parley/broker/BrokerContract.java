@@ -58,6 +58,17 @@ abstract class BrokerContract {
         assertThat(m.path("from").asText()).isEqualTo("bob");
         assertThat(m.path("text").asText()).isEqualTo("two \"quoted\" ✓");
         assertThat(m.path("ts").asLong()).isEqualTo(2);
+        assertThat(m.has("user")).isFalse();
+    }
+
+    @Test
+    void aVerifiedUserIdTravelsWithTheMessage() throws Exception {
+        broker.publish(room, "Sam", "u-17", "hi", "s1", 5);
+        await().atMost(ChatClient.WAIT).until(() -> door.messages(room).size() == 1);
+        JsonNode m = ChatClient.JSON.readTree(door.messages(room).getFirst().frame().json());
+        assertThat(m.path("from").asText()).isEqualTo("Sam");
+        assertThat(m.path("user").asText()).isEqualTo("u-17");
+        assertThat(broker.backlog(room, null, null, 5).messages().getFirst().frame().json()).contains("\"user\":\"u-17\"");
     }
 
     @Test

@@ -160,9 +160,9 @@ public final class RedisBroker implements Broker {
     // ---- the log ---------------------------------------------------------------------------------
 
     @Override
-    public Appended publish(String room, String from, String text, String id, long ts) throws BrokerUnavailable {
+    public Appended publish(String room, String from, String user, String text, String id, long ts) throws BrokerUnavailable {
         Keys k = new Keys(room);
-        String encoded = Encoder.message(room, 0, from, text, ts, id).json();
+        String encoded = Encoder.message(room, 0, from, user, text, ts, id).json();
         int at = encoded.indexOf(",\"seq\":0,") + ",\"seq\":".length(); // the room is before it and needs no escaping
         long start = System.nanoTime();
         List<Object> r = call(() -> publish.run(scripting(), new String[] {k.epoch(), k.seq(), k.log(), k.ids()},
