@@ -21,7 +21,7 @@ rss_list=(); heap_list=()
 for run in $(seq 1 "$RUNS"); do
   port=$("$J/java" -jar bench/target/parley-load.jar free-port)
   # shellcheck disable=SC2086
-  "$J/java" $SERVER_OPTS -Dserver.host=127.0.0.1 -Dserver.port="$port" -jar target/parley.jar > "$out/server-$run.log" 2>&1 &
+  "$J/java" $SERVER_OPTS -Dserver.host=127.0.0.1 -Dserver.port="$port" -Dparley.admin.port=0 -jar target/parley.jar > "$out/server-$run.log" 2>&1 &
   sp=$!
   trap 'kill $sp 2>/dev/null || true' EXIT
   for _ in $(seq 1 60); do grep -q "Parley is running" "$out/server-$run.log" && break; sleep 0.5; done

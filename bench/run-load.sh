@@ -198,7 +198,7 @@ for run in $(seq 1 "$runs"); do
     else
       # shellcheck disable=SC2086 # SERVER_OPTS is a list of JVM options
       "$JAVA" ${SERVER_OPTS:-} -Dserver.host=127.0.0.1 -Dserver.port="$port" \
-          "${limits[@]}" "${redis_opts[@]}" -jar "$PARLEY_JAR" > "$log" 2>&1 &
+          -Dparley.admin.port=0 "${limits[@]}" "${redis_opts[@]}" -jar "$PARLEY_JAR" > "$log" 2>&1 &
     fi
     server_pid=$!
     server_pids+=("$server_pid")
