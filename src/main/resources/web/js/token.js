@@ -10,13 +10,15 @@ export async function fetchToken(url) {
   let response;
   try {
     response = await fetch(url, {
-      credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' },
+      // An application's login guard often redirects instead of answering 401: not followed,
+      // a redirect means the same (a followed one would end in a login page's HTML).
+      credentials: 'same-origin', cache: 'no-store', redirect: 'manual', headers: { Accept: 'application/json' },
       signal: AbortSignal.timeout(FETCH_MS),
     });
   } catch {
     throw new TokenProblem('Could not reach the sign-in service.');
   }
-  if (response.status === 401 || response.status === 403) {
+  if (response.status === 401 || response.status === 403 || response.type === 'opaqueredirect') {
     throw new TokenProblem('Sign in to the application first.');
   }
   if (!response.ok) throw new TokenProblem(`The sign-in service answered ${response.status}.`);

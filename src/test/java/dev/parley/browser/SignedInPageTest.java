@@ -81,6 +81,8 @@ class SignedInPageTest {
     private static Browser bob;
     /** Tokens handed out per user: the token service's threads write, the test reads. */
     private static final Map<String, AtomicInteger> ISSUED = new ConcurrentHashMap<>();
+    /** Token requests sent to the login page instead (a session the application no longer knows). */
+    private static final AtomicInteger REDIRECTED = new AtomicInteger();
 
     @BeforeAll
     static void start() throws IOException {
@@ -135,6 +137,7 @@ class SignedInPageTest {
         // grace: a page that had not refreshed would have been closed (4002) and reconnected.
         Duration outlive = TOKEN_LIFETIME.plus(EXPIRY_GRACE).plusSeconds(2);
         await().atMost(outlive.plus(WAIT)).pollInterval(Duration.ofMillis(250))
+                .alias("four tokens fetched by each page, past the first tokens' expiry and grace")
                 .until(() -> ISSUED.get("u-alice").get() >= 4 && ISSUED.get("u-bob").get() >= 4
                              && Instant.now().isAfter(signedIn.plus(outlive)));
         for (Browser b : List.of(alice, bob)) {
@@ -162,6 +165,14 @@ class SignedInPageTest {
         assertThat(alice.driver().findElement(By.id("login-name")).isDisplayed()).isFalse();
         alice.driver().findElement(By.cssSelector("#login-form button[type=submit]")).click();
         assertThat(alice.driver().findElement(By.id("login-error")).getText()).isEqualTo("Sign in to the application first.");
+
+        // A stale session is redirected to the login page: the page says the same, and does not
+        // follow the redirect (that would end in "The sign-in service answered 400.").
+        alice.driver().manage().addCookie(new Cookie(SESSION_COOKIE, "u-stale", "/"));
+        int redirected = REDIRECTED.get();
+        await().atMost(WAIT).until(() -> REDIRECTED.get() > redirected);
+        await().atMost(WAIT).until(() -> REDIRECTED.get() > redirected + 1);
+        assertThat(loginWho(alice)).isEqualTo("Sign in to the application first.");
 
         // The application's sign-in sets its cookie; the page's next try (with backoff) gets a token.
         alice.driver().manage().addCookie(new Cookie(SESSION_COOKIE, "u-alice", "/"));
@@ -205,7 +216,15 @@ class SignedInPageTest {
     /** What docs/deploy.md asks of an application: {"token":"…"} for a signed-in user, 401 otherwise. */
     private static void token(HttpExchange exchange) throws IOException {
         try (exchange) {
-            Optional<String> user = session(exchange).filter(USERS::containsKey);
+            Optional<String> session = session(exchange);
+            Optional<String> user = session.filter(USERS::containsKey);
+            if (session.isPresent() && user.isEmpty()) {
+                // Many applications' login guards redirect rather than answer 401.
+                REDIRECTED.incrementAndGet();
+                exchange.getResponseHeaders().add("Location", "/app/login");
+                exchange.sendResponseHeaders(302, -1);
+                return;
+            }
             if (user.isEmpty()) {
                 respond(exchange, 401, "application/json", "{\"error\":\"not signed in\"}");
                 return;
