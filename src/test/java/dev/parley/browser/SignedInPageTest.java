@@ -191,6 +191,16 @@ class SignedInPageTest {
         assertThat(alice.driver().findElement(By.id("sign-out")).isDisplayed()).as("no 'Change name' with tokens").isFalse();
     }
 
+    @Test
+    void theTokenSignInScreenHasNoSeriousViolations() {
+        String axe = Axe.script();
+        bob.driver().get(base + "app/login?user=u-bob");
+        bob.script("sessionStorage.clear(); localStorage.clear()");
+        bob.driver().get(base + "#a11y");
+        await().atMost(WAIT).until(() -> loginWho(bob).equals("Signed in as Bob"));
+        assertThat(Axe.seriousViolations(bob, axe)).isEmpty();
+    }
+
     /** Signs in to the application as {@code user}, opens the page on {@code room}, and enters it. */
     private static void enter(Browser b, String user, String room) {
         b.driver().get(base + "app/login?user=" + user);
