@@ -51,6 +51,8 @@ function setUpTheme() {
   paint();
 }
 
+// With tokens (a server whose `hello` asks for one) the name is the token's: the form shows it
+// and asks for the room only. Until the server has said, the form is the nickname one.
 function showLogin() {
   $('login').hidden = false;
   $('login-name').value = localStorage.getItem(LAST_NAME) ?? '';
@@ -58,22 +60,41 @@ function showLogin() {
   // Selected, so a second tab that wants to be someone else just types over the last name.
   $('login-name').focus();
   $('login-name').select();
+  hooks.changed = renderLogin;
   $('login-form').addEventListener('submit', e => {
     e.preventDefault();
-    const name = $('login-name').value.trim();
+    const tokens = chat.auth === 'jwt';
+    const name = tokens ? chat.identity?.name : $('login-name').value.trim();
     const room = $('login-room').value.trim().replace(/^#/, '');
-    const problem = nameProblem(name) ?? roomProblem(room);
+    const problem = tokens
+      ? (chat.identity ? null : chat.status.reason ?? 'Signing in: wait a moment.') ?? roomProblem(room)
+      : nameProblem(name) ?? roomProblem(room);
     $('login-error').textContent = problem ?? '';
     if (problem) return;
     sessionStorage.setItem(TAB_NAME, name);
-    localStorage.setItem(LAST_NAME, name);
+    if (!tokens) {
+      localStorage.setItem(LAST_NAME, name);
+      chat.me = name;
+    }
     history.replaceState(null, '', `#${room}`);
     $('login').hidden = true;
-    enter(name);
+    enter();
   });
 }
 
-function enter(name) {
+function renderLogin() {
+  const tokens = chat.auth === 'jwt';
+  if (tokens && !$('login-name').hidden && document.activeElement === $('login-name')) $('login-room').focus();
+  $('login-name-label').hidden = $('login-name').hidden = tokens;
+  $('login-who').hidden = !tokens;
+  $('login-lead').textContent = `${tokens ? 'Pick a room.' : 'Pick a nickname and a room.'} `
+    + 'To invite someone, share the page\'s address once you are in.';
+  if (!tokens) return;
+  if (chat.identity) $('login-who').replaceChildren('Signed in as ', el('strong', { dir: 'auto', text: chat.identity.name }));
+  else $('login-who').textContent = chat.status.reason ?? 'Signing in…';
+}
+
+function enter() {
   const saved = JSON.parse(sessionStorage.getItem(TAB_ROOMS) ?? '[]');
   let active = roomProblem(hashRoom()) ? saved[0] ?? DEFAULT_ROOM : hashRoom();
   let queued = false;
@@ -84,10 +105,8 @@ function enter(name) {
   let shownHidden = true; // whether the tab was hidden at the last render
 
   const notifier = new Notifier(room => open(room));
-  const chat = new Chat(socketUrl(), name, {
-    changed: () => schedule(),
-    arrived: (room, message) => notifier.arrived(room, message, chat.me),
-  });
+  hooks.changed = () => schedule();
+  hooks.arrived = (room, message) => notifier.arrived(room, message, chat.me);
   const messages = new MessageList($('scroller'), $('messages'), {
     retry: (room, id) => chat.retry(room, id),
     discard: (room, id) => chat.discard(room, id),
@@ -159,6 +178,7 @@ function enter(name) {
     renderNotice();
     renderTyping(room);
     renderNotify();
+    $('sign-out').hidden = chat.auth === 'jwt'; // the name is the application's, not chosen here
     sidebar.render(chat, room);
     status.render(chat.status);
     composer.render(room, chat.limits.maxText, chat.me);
@@ -257,10 +277,16 @@ function enter(name) {
 
   saved.forEach(room => chat.join(room));
   open(active);
-  chat.start();
 }
 
 setUpTheme();
-const name = sessionStorage.getItem(TAB_NAME);
-if (name) enter(name);
+// The connection starts with the page, before sign-in: its `hello` says whether names are chosen
+// here or come from the application's tokens. The hooks point at whatever is on screen.
+const hooks = { changed: () => {}, arrived: () => {} };
+const chat = new Chat(socketUrl(), sessionStorage.getItem(TAB_NAME), {
+  changed: () => hooks.changed(),
+  arrived: (room, message) => hooks.arrived(room, message),
+});
+if (sessionStorage.getItem(TAB_NAME)) enter();
 else showLogin();
+chat.start();

@@ -18,7 +18,9 @@ export class Chat {
   status = { state: 'connecting' };
   limits = { maxText: 4000 };    // until `hello` says otherwise
   notice = null;                 // {text, at}: the latest error that belongs to no message or room
-  me;
+  me;                            // the name this tab chats under: chosen, or the token's once signed in
+  auth = null;                   // 'jwt' once a server asked for a token, 'none' once one did not
+  identity = null;               // {user, name, exp} from the server's latest `authenticated`
   typingSupported = true;        // false once this server answered `typing` with unknown_type
   #conn;
   #changed;
@@ -39,6 +41,7 @@ export class Chat {
       onHello: hello => this.#hello(hello),
       onObject: obj => this.#receive(obj),
       onStatus: status => this.#statusChanged(status),
+      onSignIn: (required, identity) => this.#signedIn(required, identity),
     });
   }
 
@@ -150,8 +153,19 @@ export class Chat {
     this.#changed();
   }
 
+  #signedIn(required, identity) {
+    this.auth = required ? 'jwt' : 'none';
+    if (identity) {
+      this.identity = identity;
+      this.me = identity.name;
+    }
+    this.#changed();
+  }
+
   #join(room) {
-    const join = { type: 'join', room: room.name, name: this.me };
+    // With tokens the server names us after the token and ignores a name in `join`.
+    const join = { type: 'join', room: room.name };
+    if (this.auth !== 'jwt') join.name = this.me;
     if (room.epoch !== null) Object.assign(join, { epoch: room.epoch, since: room.lastSeq });
     this.#conn.send(join);
   }

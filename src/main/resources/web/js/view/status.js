@@ -22,10 +22,13 @@ export class StatusView {
     const { state, retryAt, reason } = this.#status;
     const waitS = retryAt ? Math.ceil((retryAt - Date.now()) / 1000) : 0;
     if (waitS <= 0) clearInterval(this.#ticker);
+    // A failed sign-in keeps its reason in view while the page retries: the person has to act.
     const text = {
       connecting: 'Connecting…',
       online: 'Online',
-      reconnecting: waitS > 0 ? `Reconnecting in ${waitS} s` : 'Reconnecting…',
+      reconnecting: reason
+        ? `${reason} ${waitS > 0 ? `Retrying in ${waitS} s` : 'Retrying…'}`
+        : waitS > 0 ? `Reconnecting in ${waitS} s` : 'Reconnecting…',
       offline: reason ? `Offline: ${reason}` : 'Offline',
     }[state];
     $('status').dataset.state = state;

@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Assumptions;
  * skipped test with the reason; CI sets {@code -Dparley.requireExternal=true}, and there a missing
  * program fails the run, so a broken install step cannot turn the suite green by skipping.
  */
-final class External {
+public final class External {
     private External() {
     }
 
-    static Path require(String program, String installHint) {
+    public static Path require(String program, String installHint) {
         List<Path> dirs = new ArrayList<>();
         for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             if (!d.isBlank()) {

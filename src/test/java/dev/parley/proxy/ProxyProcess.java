@@ -15,16 +15,17 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * One run of a proxy binary in the foreground, its output in a log file (shown when it fails to
- * come up), stoppable and startable again on the same port for the restart test.
+ * come up), stoppable and startable again on the same port for the restart test. Public for the
+ * browser tests that put nginx in front of the page.
  */
-final class ProxyProcess implements AutoCloseable {
+public final class ProxyProcess implements AutoCloseable {
     private final List<String> command;
     private final Map<String, String> environment;
     private final Path log;
     private final int port;
     private Process process;
 
-    ProxyProcess(List<String> command, Map<String, String> environment, Path log, int port) {
+    public ProxyProcess(List<String> command, Map<String, String> environment, Path log, int port) {
         this.command = List.copyOf(command);
         this.environment = Map.copyOf(environment);
         this.log = log;
@@ -32,7 +33,7 @@ final class ProxyProcess implements AutoCloseable {
     }
 
     /** Starts the process and waits (bounded) until it accepts connections on its port. */
-    ProxyProcess start() {
+    public ProxyProcess start() {
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -54,7 +55,7 @@ final class ProxyProcess implements AutoCloseable {
     }
 
     /** SIGTERM, then SIGKILL if it has not exited within a few seconds. */
-    void stop() {
+    public void stop() {
         if (process == null) {
             return;
         }
@@ -71,11 +72,11 @@ final class ProxyProcess implements AutoCloseable {
         await().atMost(Duration.ofSeconds(10)).alias("port " + port + " released").until(() -> !accepting());
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String logText() {
+    public String logText() {
         try {
             return Files.exists(log) ? Files.readString(log) : "(no output)";
         } catch (IOException e) {
