@@ -33,8 +33,7 @@ final class HubAccess {
      */
     Posted publish(String room, String from, String text, String id) throws ProtocolError {
         Room.Published p = hub.publish(room, from, text, id);
-        // TODO(hub): Room.Published could carry the epoch (Broker.Appended has it); until then it is read back.
-        return new Posted(p, state(room).epoch());
+        return new Posted(p, p.epoch());
     }
 
     record Posted(Room.Published published, String epoch) {

@@ -138,7 +138,7 @@ public final class Hub implements Delivery {
         }
         long nanos = System.nanoTime() - start;
         Room r = rooms.get(room);
-        return new Room.Published(a.seq(), a.duplicate() || r == null ? 0 : r.size(), a.duplicate(), nanos);
+        return new Room.Published(a.seq(), a.epoch(), a.duplicate() || r == null ? 0 : r.size(), a.duplicate(), nanos);
     }
 
     /** A {@code history} answer. */

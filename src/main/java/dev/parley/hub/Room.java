@@ -102,7 +102,7 @@ public final class Room {
      * What a publish did. {@code duplicate} means the id was accepted before and nothing was sent;
      * {@code brokerNanos} is the time the broker took (with Redis, the round trip).
      */
-    public record Published(long seq, int fanout, boolean duplicate, long brokerNanos) {
+    public record Published(long seq, String epoch, int fanout, boolean duplicate, long brokerNanos) {
     }
 
     /** A join's place in the room before it is admitted. {@code firstName}: the name is new on this node. */

@@ -110,13 +110,14 @@ class RedisNodesIT {
             AtomicBoolean sending = new AtomicBoolean(true);
             Thread talk = Thread.ofVirtual().start(() -> {
                 for (int i = 0; sending.get() || i < 50; i++) {
-                    acked.add(sendUntilAcked(sender, "deploy", "msg " + i, "d" + i));
+                    acked.add(sender.sayUntilAcked("deploy", "msg " + i, "d" + i));
                 }
             });
             await().atMost(ChatClient.WAIT).until(() -> acked.size() >= 20);
 
             a.terminate(); // SIGTERM: drain, close 1001 in batches
             List<ChatClient> resumed = new ArrayList<>();
+            List<Set<Long>> beforeByClient = new ArrayList<>();
             for (ChatClient m : onA) {
                 assertThat(m.awaitClose()).isEqualTo(1001);
                 String epoch = m.all("joined").getFirst().path("epoch").asText();
@@ -147,21 +148,6 @@ class RedisNodesIT {
                 List<Long> after = back.messages("deploy").stream().map(n -> n.path("seq").asLong()).toList();
                 assertThat(after).doesNotHaveDuplicates().isSorted().doesNotContainAnyElementsOf(before);
             }
-        }
-    }
-
-    private final List<Set<Long>> beforeByClient = new ArrayList<>();
-
-    private static long sendUntilAcked(ChatClient c, String room, String text, String id) {
-        while (true) {
-            c.say(room, text, id);
-            JsonNode answer = c.next(n -> id.equals(n.path("id").asText()) && "ack".equals(n.path("type").asText())
-                                          || id.equals(n.path("ref").asText()) && "error".equals(n.path("type").asText()),
-                                     "ack or error for " + id);
-            if ("ack".equals(answer.path("type").asText())) {
-                return answer.path("seq").asLong();
-            }
-            assertThat(answer.path("code").asText()).isEqualTo("unavailable");
         }
     }
 }

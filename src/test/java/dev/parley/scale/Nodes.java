@@ -1,10 +1,7 @@
 package dev.parley.scale;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.parley.ParleyServer;
 import dev.parley.support.ChatClient;
@@ -35,30 +32,7 @@ final class Nodes {
         return TestServer.start(settings(redisUrl, more));
     }
 
-    /**
-     * Sends until the server acks: an {@code unavailable} answer (Redis down, or a drain) is
-     * retried with the same id, which the broker's idempotency makes safe. Returns the seq.
-     */
     static long sendUntilAcked(ChatClient c, String room, String text, String id) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            c.say(room, text, id);
-            JsonNode answer = c.next(n -> id.equals(n.path("id").asText()) && "ack".equals(n.path("type").asText())
-                                          || id.equals(n.path("ref").asText()) && "error".equals(n.path("type").asText()),
-                                     "ack or error for " + id);
-            if ("ack".equals(answer.path("type").asText())) {
-                return answer.path("seq").asLong();
-            }
-            if (!"unavailable".equals(answer.path("code").asText())) {
-                throw new AssertionError("unexpected answer to " + id + ": " + answer);
-            }
-            try {
-                Thread.sleep(50); // a client's retry backoff, not a wait for a condition
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("no ack for " + id + " within 60 s");
+        return c.sayUntilAcked(room, text, id);
     }
 }

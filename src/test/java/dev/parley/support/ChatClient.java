@@ -67,6 +67,33 @@ public final class ChatClient implements AutoCloseable {
                 .path("seq").asLong();
     }
 
+    /**
+     * Sends until the server acks: an {@code unavailable} answer (Redis down, or a drain) is
+     * retried with the same id, which the broker's idempotency makes safe. Returns the seq.
+     */
+    public long sayUntilAcked(String room, String text, String id) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            say(room, text, id);
+            JsonNode answer = next(n -> id.equals(n.path("id").asText()) && "ack".equals(n.path("type").asText())
+                                          || id.equals(n.path("ref").asText()) && "error".equals(n.path("type").asText()),
+                                     "ack or error for " + id);
+            if ("ack".equals(answer.path("type").asText())) {
+                return answer.path("seq").asLong();
+            }
+            if (!"unavailable".equals(answer.path("code").asText())) {
+                throw new AssertionError("unexpected answer to " + id + ": " + answer);
+            }
+            try {
+                Thread.sleep(50); // a client's retry backoff, not a wait for a condition
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("no ack for " + id + " within 60 s");
+    }
+
     private static ChatClient connect(HttpClient http, URI uri, Map<String, String> headers) {
         ChatClient c = new ChatClient();
         WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
