@@ -16,7 +16,6 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.helidon.webserver.staticcontent.StaticContentService;
-import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.websocket.WsRouting;
 
 import dev.parley.admin.AdminApi;
@@ -97,7 +96,7 @@ public final class ParleyServer {
                 .addRouting(WsRouting.builder().endpoint("/ws", chat))
                 .protocolsDiscoverServices(false)
                 .protocols(List.of())
-                .addConnectionSelector(new UpgradeSelector(Http1Config.create(root.get("server.protocols.http_1_1")), chat))
+                .addConnectionSelector(new UpgradeSelector(root.get("server.protocols.http_1_1"), chat))
                 .build();
     }
 

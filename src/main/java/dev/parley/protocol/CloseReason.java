@@ -68,6 +68,14 @@ public enum CloseReason {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * True when the peer broke the protocol: after the close frame the server closes the TCP
+     * connection at once (RFC 6455 §7.1.7) rather than wait for an answer it cannot trust.
+     */
+    public boolean failsConnection() {
+        return this == PROTOCOL_ERROR || this == INVALID_UTF8;
+    }
+
     /** True for ends that an operator should look at (traces mark them as errors). */
     public boolean abnormal() {
         return this == INTERNAL || this == WRITE_DEADLINE || this == NETWORK || this == SLOW_CONSUMER;

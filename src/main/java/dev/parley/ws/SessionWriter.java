@@ -76,6 +76,9 @@ final class SessionWriter implements Runnable {
                     trace.out(work.objects(), text, nanos);
                 }
                 if (close != null) {
+                    if (close.failsConnection()) {
+                        ws.closeSocket(); // the reader, blocked on the socket, then ends and cleans up
+                    }
                     return;
                 }
             }

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.Semaphore;
 
 import io.helidon.common.buffers.BufferData;
+import io.helidon.config.Config;
 import io.helidon.http.Headers;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1Config;
@@ -23,8 +24,8 @@ public final class UpgradeSelector implements ServerConnectionSelector {
     private final Http1ConnectionSelector http1;
     private final HeaderDeadlines deadlines;
 
-    /** {@code http1} is the configuration of {@code server.protocols.http_1_1}. */
-    public UpgradeSelector(Http1Config http1, ChatEndpoint endpoint) {
+    /** {@code http1} is the {@code server.protocols.http_1_1} configuration node. */
+    public UpgradeSelector(Config http1, ChatEndpoint endpoint) {
         this.deadlines = endpoint.connections.headerDeadlines();
         StrictUpgrader upgrader = new StrictUpgrader(endpoint.config.maxFrameBytes());
         Http1ConnectionListener headersRead = new Http1ConnectionListener() {
@@ -34,7 +35,9 @@ public final class UpgradeSelector implements ServerConnectionSelector {
             }
         };
         this.http1 = Http1ConnectionSelector.builder()
-                .config(Http1Config.builder().from(http1).addReceiveListener(headersRead).build())
+                // Built from the config node (not copied from a built Http1Config, whose composite
+                // receive listener would not include this one).
+                .config(Http1Config.builder().config(http1).addReceiveListener(headersRead).build())
                 .upgraders(upgrader.underEverySpelling())
                 .build();
     }
