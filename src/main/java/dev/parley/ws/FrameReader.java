@@ -2,21 +2,16 @@ package dev.parley.ws;
 
 import java.io.EOFException;
 
-import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.socket.HelidonSocket;
 
 /**
- * Reads client frames from the socket into a buffer of Parley's size: what the upgrade request
- * left in Helidon's reader first, then the socket itself. Reader thread only.
+ * Reads client frames from the socket: what the upgrade request left in Helidon's reader first,
+ * then the socket's own reads. Holds no buffer of its own between reads — an idle connection
+ * waits in the socket's read with nothing of Parley's allocated (Helidon 4.1.2's socket keeps its
+ * fixed 8 KiB read array either way; only reflection could shrink it). Reader thread only.
  */
 final class FrameReader {
-    /**
-     * Chat frames are small; a larger one takes a few more reads. Held for the connection's life,
-     * so it counts in the idle memory per connection (bench/README.md, "Idle memory").
-     */
-    static final int READ_BUFFER_BYTES = 2048;
-
     /** A frame's header (RFC 6455 §5.2); the payload is read next with {@link #payload} or {@link #skip}. */
     record Header(boolean fin, int rsv, int opcode, boolean masked, long length, byte[] mask) {
         boolean control() {
@@ -25,16 +20,14 @@ final class FrameReader {
     }
 
     private final HelidonSocket socket;
-    private final BufferData buffer = BufferData.create(READ_BUFFER_BYTES);
-    /** Bytes that arrived with the upgrade request, read before the socket; null once consumed. */
-    private byte[] early;
-    private int earlyAt;
+    /** The bytes of the last read not yet consumed, from {@link #at}; null when all are. */
+    private byte[] chunk;
+    private int at;
 
     FrameReader(HelidonSocket socket, DataReader upgradeReader) {
         this.socket = socket;
         int left = upgradeReader.available();
-        this.early = left > 0 ? upgradeReader.readBytes(left) : null;
-        buffer.clear();
+        this.chunk = left > 0 ? upgradeReader.readBytes(left) : null;
     }
 
     Header header() throws EOFException {
@@ -57,17 +50,17 @@ final class FrameReader {
         return new Header((b0 & 0x80) != 0, (b0 >>> 4) & 0x7, b0 & 0x0F, masked, length, mask);
     }
 
-    /** Reads the payload (the caller bounds its length) into {@code dst} at {@code at}, unmasked. */
-    void payload(Header h, byte[] dst, int at) throws EOFException {
+    /** Reads the payload (the caller bounds its length) into {@code dst} at {@code offset}, unmasked. */
+    void payload(Header h, byte[] dst, int offset) throws EOFException {
         int n = (int) h.length();
         int done = 0;
         while (done < n) {
-            done += take(dst, at + done, n - done);
+            done += take(dst, offset + done, n - done);
         }
         if (h.masked()) {
             byte[] mask = h.mask();
             for (int i = 0; i < n; i++) {
-                dst[at + i] ^= mask[i & 3];
+                dst[offset + i] ^= mask[i & 3];
             }
         }
     }
@@ -86,47 +79,39 @@ final class FrameReader {
         }
     }
 
-    /** Moves up to {@code max} available bytes into {@code dst} (or drops them when null); reads the socket when none are. */
-    private int take(byte[] dst, int at, int max) throws EOFException {
-        if (early != null) {
-            int k = Math.min(max, early.length - earlyAt);
-            if (dst != null) {
-                System.arraycopy(early, earlyAt, dst, at, k);
-            }
-            earlyAt += k;
-            if (earlyAt == early.length) {
-                early = null;
-            }
-            return k;
-        }
+    /** Moves up to {@code max} bytes into {@code dst} (or drops them when null); reads the socket when none are left. */
+    private int take(byte[] dst, int offset, int max) throws EOFException {
         fill();
-        int k = Math.min(max, buffer.available());
+        int k = Math.min(max, chunk.length - at);
         if (dst != null) {
-            buffer.read(dst, at, k);
-        } else {
-            buffer.skip(k);
+            System.arraycopy(chunk, at, dst, offset, k);
         }
+        consumed(k);
         return k;
     }
 
-    private void fill() throws EOFException {
-        if (buffer.available() == 0) {
-            buffer.clear();
-            if (socket.read(buffer) <= 0) {
-                throw new EOFException();
-            }
+    private int next() throws EOFException {
+        fill();
+        int b = chunk[at] & 0xFF;
+        consumed(1);
+        return b;
+    }
+
+    private void consumed(int k) {
+        at += k;
+        if (at == chunk.length) {
+            chunk = null;
         }
     }
 
-    private int next() throws EOFException {
-        if (early != null) {
-            int b = early[earlyAt++] & 0xFF;
-            if (earlyAt == early.length) {
-                early = null;
+    private void fill() throws EOFException {
+        if (chunk == null) {
+            byte[] read = socket.get(); // a copy of what one read returned; null at end of stream
+            if (read == null || read.length == 0) {
+                throw new EOFException();
             }
-            return b;
+            chunk = read;
+            at = 0;
         }
-        fill();
-        return buffer.read();
     }
 }

@@ -42,14 +42,23 @@ final class StrictSession implements WsSession {
         }
     }
 
+    /** Whole messages only: Parley never fragments what it sends. */
     @Override
     public WsSession send(String text, boolean last) {
+        requireWhole(last);
         return frame(ServerFrames.TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     public WsSession send(BufferData bufferData, boolean last) {
+        requireWhole(last);
         return frame(ServerFrames.BINARY, bufferData.readBytes());
+    }
+
+    private static void requireWhole(boolean last) {
+        if (!last) {
+            throw new UnsupportedOperationException("fragmented sends are not supported");
+        }
     }
 
     @Override

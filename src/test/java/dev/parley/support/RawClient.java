@@ -82,10 +82,15 @@ public final class RawClient implements AutoCloseable {
      * status line and headers.
      */
     public static RawClient request(URI ws, String request) throws IOException {
+        return request(ws, request.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Sends {@code bytes} in one write (a request head, and frames right behind it) and reads the response head. */
+    public static RawClient request(URI ws, byte[] bytes) throws IOException {
         Socket s = new Socket();
         s.connect(new java.net.InetSocketAddress(ws.getHost(), ws.getPort()), 10_000);
         s.setSoTimeout(20_000);
-        s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().write(bytes);
         s.getOutputStream().flush();
         InputStream in = s.getInputStream();
         String status = line(in);

@@ -314,6 +314,22 @@ class Rfc6455Test {
         }
     }
 
+    /** Frames sent in the same write as the upgrade request are read after it, not lost. */
+    @Test
+    void framesRightBehindTheUpgradeRequestAreRead() throws IOException {
+        String head = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + ws.getPort() + "\r\nUpgrade: websocket\r\n"
+                      + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + RawClient.key() + "\r\n\r\n";
+        byte[] join = "{\"type\":\"join\",\"room\":\"early\",\"name\":\"early\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] msg = send("early", "é at once");
+        try (RawClient raw = RawClient.request(ws, concat(head.getBytes(StandardCharsets.US_ASCII),
+                                                          RawClient.encode(0x81, join, true),
+                                                          RawClient.encode(0x01, java.util.Arrays.copyOf(msg, 40), true),
+                                                          RawClient.encode(0x80, java.util.Arrays.copyOfRange(msg, 40, msg.length), true)))) {
+            assertThat(raw.status()).isEqualTo(101);
+            assertThat(next(raw, "message").path("text").asText()).isEqualTo("é at once");
+        }
+    }
+
     /** A client breaking the rules disturbs no one else in its room. */
     @Test
     void othersAreUnaffected() throws IOException {
