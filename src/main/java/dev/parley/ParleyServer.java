@@ -31,6 +31,7 @@ import dev.parley.observe.Telemetry;
 import dev.parley.observe.Tracing;
 import dev.parley.ws.ChatEndpoint;
 import dev.parley.ws.Connections;
+import dev.parley.ws.UpgradeSelector;
 
 /**
  * A running Parley: the web server, the hub and the connections, wired the same way for
@@ -90,7 +91,12 @@ public final class ParleyServer {
                                     .addObserver(MetricsObserver.create())
                                     .build())
                 .routing(this::routing)
+                // /ws is routed to a listener per connection, as with Helidon's WebSocket support,
+                // but the upgrade and every frame are Parley's (ws.UpgradeSelector): RFC 6455 strictly.
                 .addRouting(WsRouting.builder().endpoint("/ws", chat))
+                .protocolsDiscoverServices(false)
+                .protocols(List.of())
+                .addConnectionSelector(new UpgradeSelector(root.get("server.protocols.http_1_1"), chat))
                 .build();
     }
 

@@ -19,6 +19,7 @@ public record ParleyConfig(Duration heartbeat,
                            Duration idleTimeout,
                            Duration writeDeadline,
                            Duration writeDelay,
+                           Duration headerTimeout,
                            int outboxMaxMessages,
                            long outboxMaxBytes,
                            int maxFrameBytes,
@@ -103,6 +104,7 @@ public record ParleyConfig(Duration heartbeat,
                 p.get("idle-timeout").as(Duration.class).orElse(Duration.ofSeconds(60)),
                 p.get("write-deadline").as(Duration.class).orElse(Duration.ofSeconds(5)),
                 p.get("write-delay").as(Duration.class).orElse(Duration.ofMillis(25)),
+                p.get("header-timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
                 p.get("outbox.max-messages").asInt().orElse(1024),
                 p.get("outbox.max-bytes").asLong().orElse(1024 * 1024L),
                 p.get("max-frame-bytes").asInt().orElse(65536),
@@ -139,6 +141,7 @@ public record ParleyConfig(Duration heartbeat,
         positive(e, "parley.heartbeat", heartbeat);
         positive(e, "parley.idle-timeout", idleTimeout);
         positive(e, "parley.write-deadline", writeDeadline);
+        positive(e, "parley.header-timeout", headerTimeout);
         positive(e, "parley.history.ttl", historyTtl);
         positive(e, "shutdown.grace", shutdownGrace);
         positive(e, "shutdown.drain-timeout", drainTimeout);

@@ -42,7 +42,7 @@ public final class Telemetry implements AutoCloseable {
     /** Objects per write: powers of two up to the default outbox bound (parley.outbox.max-messages). */
     private static final double[] DEPTH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
     /** Reasons ChatListener refuses an upgrade for; others are registered when first seen. */
-    private static final List<String> UPGRADE_REJECT_REASONS = List.of("origin", "draining");
+    private static final List<String> UPGRADE_REJECT_REASONS = List.of("origin", "draining", "header_timeout");
     /** How long {@link #close()} waits for connection spans still ending before the last export. */
     private static final Duration SPAN_END_WAIT = Duration.ofSeconds(2);
 

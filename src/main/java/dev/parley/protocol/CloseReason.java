@@ -11,6 +11,10 @@ public enum CloseReason {
     SHUTDOWN(1001, "server shutdown", Side.SERVER),
     /** Nothing arrived from the client for {@code parley.idle-timeout}. */
     IDLE(1001, "idle timeout", Side.SERVER),
+    /** A frame broke RFC 6455 (§5: opcode, masking, RSV, control frame, continuation, close payload). */
+    PROTOCOL_ERROR(1002, "protocol error", Side.SERVER),
+    /** A text message or close reason that is not valid UTF-8 (RFC 6455 §8.1). */
+    INVALID_UTF8(1007, "invalid utf-8", Side.SERVER),
     /** Binary frames are not part of the protocol. */
     BINARY(1003, "binary frames are not accepted", Side.SERVER),
     /** Rejected frames faster than any well-behaved client sends them. */
@@ -62,6 +66,14 @@ public enum CloseReason {
     /** Metric tag value, e.g. {@code slow_consumer}. */
     public String tag() {
         return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * True when the peer broke the protocol: after the close frame the server closes the TCP
+     * connection at once (RFC 6455 §7.1.7) rather than wait for an answer it cannot trust.
+     */
+    public boolean failsConnection() {
+        return this == PROTOCOL_ERROR || this == INVALID_UTF8;
     }
 
     /** True for ends that an operator should look at (traces mark them as errors). */

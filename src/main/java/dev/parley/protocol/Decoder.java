@@ -3,13 +3,16 @@ package dev.parley.protocol;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 
 /** Turns one client text message into a validated {@link Inbound}, or a {@link ProtocolError}. */
 public final class Decoder {
-    private static final ObjectMapper JSON = new ObjectMapper(Encoder.JSON); // no per-thread buffer cache
+    /** No per-thread buffer cache; one object per message: anything after it but whitespace is bad_json. */
+    private static final ObjectMapper JSON = new ObjectMapper(Encoder.JSON)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final int NAME_MAX = 32;
     private static final int ID_MAX = 64;

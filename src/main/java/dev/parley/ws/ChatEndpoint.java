@@ -35,6 +35,7 @@ public final class ChatEndpoint implements Supplier<WsListener> {
         this.origins = new OriginPolicy(config.origins());
         this.clientAddress = new ClientAddress(config.trustedProxies());
         this.authenticator = Authenticator.create(access);
+        connections.onHeaderTimeout(() -> telemetry.upgradeRejected("header_timeout"));
     }
 
     @Override

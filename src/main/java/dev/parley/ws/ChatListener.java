@@ -20,11 +20,12 @@ import dev.parley.observe.ConnectionTrace;
 import dev.parley.protocol.CloseReason;
 
 /**
- * Helidon's callbacks for one connection, all on the connection's own reader thread. It checks
- * the upgrade, then hands every frame to the {@link Connection}. No exception may escape a
- * callback: Helidon would answer from this thread, racing our writer.
+ * The callbacks of one connection, all on the connection's own reader thread
+ * ({@link UpgradedConnection}). It applies Parley's upgrade policy, then hands every message to
+ * the {@link Connection}, and runs its cleanup when the connection ends. No exception may escape
+ * a callback.
  */
-final class ChatListener implements WsListener {
+final class ChatListener implements WsListener, ConnectionEnded {
     private static final System.Logger LOG = System.getLogger(ChatListener.class.getName());
     private static final HeaderName FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
     private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
@@ -81,8 +82,11 @@ final class ChatListener implements WsListener {
 
     @Override
     public void onOpen(WsSession session) {
+        endpoint.connections.readerStarted();
         try {
-            ConnectionBuffers.trim(session); // first: nothing reads or writes this connection yet
+            if (!(session instanceof StrictSession strict)) {
+                throw new IllegalStateException("not a connection of Parley's upgrader: " + session);
+            }
             String peer = session.socketContext().remotePeer().host();
             String client = endpoint.clientAddress.resolve(peer, forwardedFor);
             if (trace == null) {
@@ -90,7 +94,7 @@ final class ChatListener implements WsListener {
             }
             trace.upgraded(client, peer, userAgent, 1);
             trace.endpoints("/ws", session.socketContext().localPeer().port(), session.socketContext().remotePeer().port());
-            connection = new Connection(ChatEndpoint.newSessionId(), session, endpoint.config, endpoint.hub,
+            connection = new Connection(ChatEndpoint.newSessionId(), strict, endpoint.config, endpoint.hub,
                                         endpoint.decoder, endpoint.connections, endpoint.telemetry, trace, client,
                                         endpoint.authenticator.open(System.nanoTime()));
             connection.start();
@@ -104,7 +108,7 @@ final class ChatListener implements WsListener {
                 trace.end(CloseReason.INTERNAL, CloseReason.INTERNAL.code(), CloseReason.INTERNAL.reason(), 0);
             }
             if (connection == null) {
-                SocketAbort.abort(session); // nothing to serve this socket: drop it rather than read into a void
+                session.terminate(); // nothing to serve this socket: drop it rather than read into a void
             }
         }
     }
@@ -114,7 +118,7 @@ final class ChatListener implements WsListener {
         if (connection == null) {
             return; // onOpen failed and aborted the socket
         }
-        connection.onText(text, last);
+        connection.onText(text); // the frame layer delivers whole messages only
     }
 
     @Override
@@ -150,8 +154,27 @@ final class ChatListener implements WsListener {
         }
     }
 
+    /** The client broke the protocol (or sent too much): close with the violation's code. */
     @Override
     public void onError(WsSession session, Throwable t) {
-        LOG.log(System.Logger.Level.WARNING, "session " + (connection == null ? "?" : connection.id()) + ": " + t);
+        LOG.log(System.Logger.Level.DEBUG, () -> "session " + (connection == null ? "?" : connection.id()) + ": " + t);
+        if (connection == null) {
+            return;
+        }
+        connection.closeWith(t instanceof WsViolation v ? v.reason() : CloseReason.INTERNAL);
+    }
+
+    /** Every way out ends here, once: the connection's resources go. */
+    @Override
+    public void connectionEnded() {
+        try {
+            if (connection != null) {
+                connection.cleanup();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "cleanup failed", e);
+        } finally {
+            endpoint.connections.readerEnded();
+        }
     }
 }

@@ -6,8 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.helidon.websocket.WsSession;
-
 import dev.parley.auth.ConnectionAuth;
 import dev.parley.config.ParleyConfig;
 import dev.parley.hub.Hub;
@@ -25,14 +23,13 @@ import dev.parley.protocol.ProtocolError;
 
 /**
  * One client connection, from open to cleanup. Inbound objects are decoded and applied to the
- * hub on the connection's reader thread (Helidon's); everything outbound goes through the
- * {@link Outbox} to the single {@link SessionWriter}.
+ * hub on the connection's reader thread ({@link UpgradedConnection}); everything outbound goes
+ * through the {@link Outbox} to the single {@link SessionWriter}.
  *
- * <p>However the connection ends — close frame, reset, FIN, Helidon's own idle or frame-size
- * close, a deadline, overflow, shutdown — its reader thread ends; the watchdog notices within
- * milliseconds and runs {@link #cleanup()} exactly once. A close decided by the server
- * ({@link #closeWith}) leaves the rooms at once, so others see the member go without waiting
- * for the peer's close reply.
+ * <p>However the connection ends — close frame, reset, FIN, a violation, a deadline, overflow,
+ * shutdown — its reader ends and calls {@link #cleanup()}, exactly once. A close decided by the
+ * server ({@link #closeWith}) leaves the rooms at once, so others see the member go without
+ * waiting for the peer's close reply.
  */
 final class Connection implements Subscriber {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
@@ -44,7 +41,7 @@ final class Connection implements Subscriber {
     static final Duration WRITER_IDLE = Duration.ofSeconds(1);
 
     private final String id;
-    private final WsSession ws;
+    private final StrictSession ws;
     private final ParleyConfig config;
     private final Hub hub;
     private final Decoder decoder;
@@ -64,15 +61,10 @@ final class Connection implements Subscriber {
     private final AnswerBudget answers;
     /** Reader thread only: when each room last passed on this connection's typing notice. */
     private final Map<String, Long> typedAt = new java.util.HashMap<>(2);
-    /** Reader thread only: fragments of a text message not yet complete. */
-    private StringBuilder partial;
-    private int partialBytes;
 
     /** The first decided reason for ending; null while the connection is healthy. */
     private final AtomicReference<CloseReason> ending = new AtomicReference<>();
     private final AtomicBoolean cleaned = new AtomicBoolean();
-    /** Claimed by whoever starts the cleanup (the watchdog, or the registry's final sweep on stop). */
-    private final AtomicBoolean reaping = new AtomicBoolean();
     /** System.nanoTime() of the last frame of any kind from the client (pongs included). */
     private volatile long lastHeard;
     private volatile long nextPing;
@@ -80,9 +72,8 @@ final class Connection implements Subscriber {
     private volatile long closeRequested;
     private volatile int clientCode = CloseReason.NETWORK.code();
     private volatile String clientReason = CloseReason.NETWORK.reason();
-    private volatile Thread reader;
 
-    Connection(String id, WsSession ws, ParleyConfig config, Hub hub, Decoder decoder, Connections registry,
+    Connection(String id, StrictSession ws, ParleyConfig config, Hub hub, Decoder decoder, Connections registry,
                Telemetry telemetry, ConnectionTrace trace, String client, ConnectionAuth auth) {
         long now = System.nanoTime();
         this.id = id;
@@ -114,8 +105,7 @@ final class Connection implements Subscriber {
 
     /** Called on the reader thread in onOpen: greets the client and starts the writer. */
     void start() {
-        reader = Thread.currentThread();
-        // Registered first: whatever fails below, the watchdog sees this reader end and cleans up.
+        // Registered first: whatever fails below, the reader's end runs the cleanup that removes it.
         registry.add(this);
         trace.opened(id);
         outbox.offerAlways(Encoder.hello(id, 1, config.heartbeat().toSeconds(), config.maxTextChars(),
@@ -131,33 +121,13 @@ final class Connection implements Subscriber {
         lastHeard = System.nanoTime();
     }
 
-    /** A text fragment; complete messages are decoded and applied. */
-    void onText(String text, boolean last) {
+    /** A complete text message (assembled and checked by the frame layer, within parley.max-frame-bytes). */
+    void onText(String text) {
         heard();
         if (ending.get() != null) {
             return; // closing: input no longer matters
         }
-        int bytes = Utf8.length(text);
-        if (!last || partial != null) {
-            if (partial == null) {
-                partial = new StringBuilder();
-                partialBytes = 0;
-            }
-            partialBytes += bytes;
-            if (partialBytes > config.maxFrameBytes()) {
-                partial = null;
-                closeWith(CloseReason.TOO_BIG);
-                return;
-            }
-            partial.append(text);
-            if (!last) {
-                return;
-            }
-            text = partial.toString();
-            bytes = partialBytes;
-            partial = null;
-        }
-        trace.in(bytes);
+        trace.in(Utf8.length(text));
         try {
             apply(decoder.decode(text));
         } catch (ProtocolError e) {
@@ -311,15 +281,15 @@ final class Connection implements Subscriber {
         outbox.close(reason, reason == CloseReason.SHUTDOWN);
     }
 
-    /** Cuts the socket without a close handshake. */
+    /** Cuts the socket without a close handshake; the reader then ends and cleans up. */
     void abort(CloseReason reason) {
         ending.compareAndSet(null, reason);
         SocketAbort.abort(ws);
     }
 
     /**
-     * The client sent a close frame (reader thread). Helidon answers it from this thread when we
-     * return, so our writer must be gone by then: two writers would corrupt the stream.
+     * The client sent a close frame (reader thread). The reader answers it when we return, so our
+     * writer must be gone by then: two writers would corrupt the stream.
      */
     void clientClosed(int code, String reason) {
         clientCode = code;
@@ -374,18 +344,7 @@ final class Connection implements Subscriber {
         return registry.startThread("parley-writer-" + id, () -> trace.inContext(writer));
     }
 
-    /** True once Helidon's reader thread for this connection has ended: every way out ends it. */
-    boolean readerEnded() {
-        Thread r = reader;
-        return r != null && !r.isAlive();
-    }
-
-    /** The first caller (the watchdog, once the reader ended) gets to run {@link #cleanup()}. */
-    boolean claimCleanup() {
-        return reaping.compareAndSet(false, true);
-    }
-
-    /** Runs once, after the reader thread ended: nothing of this connection survives it. */
+    /** Called by the reader as the connection ends (and by nothing else); idempotent: nothing of this connection survives it. */
     void cleanup() {
         if (cleaned.compareAndSet(false, true)) {
             trace.inContext(this::release);

@@ -12,28 +12,27 @@ import dev.parley.hub.Hub;
 
 /**
  * The open connections of this server and the one watchdog that keeps time for all of them:
- * write deadlines, idle timeouts, heartbeats, close handshakes, and the room sweep. One thread
- * scanning every connection a few times a second costs far less memory than a timer per
- * connection, and its period bounds how late a deadline is noticed.
+ * write deadlines, idle timeouts, heartbeats, close handshakes, header deadlines of new
+ * connections, and the room sweep. One thread scanning every connection a few times a second
+ * costs far less memory than a timer per connection, and its period bounds how late a deadline is
+ * noticed. The end of a connection needs no timer: its reader reports it ({@link ConnectionEnded}).
  */
 public final class Connections implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Connections.class.getName());
-    /**
-     * How often the watchdog looks for connections whose reader thread ended. A thread per
-     * connection waiting on its reader would notice at once but costs ~3 KB per idle connection;
-     * checking 15,000 readers' liveness 40 times a second costs well under 1 % of a core.
-     */
-    private static final long LIVENESS_PERIOD = Duration.ofMillis(25).toNanos();
-
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     /** Open connections per client address (as resolved through trusted proxies). */
     private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
-    /** Writer and cleanup threads still running, across all connections: proof that nothing leaks. */
+    /** Writer threads still running, across all connections: proof that nothing leaks. */
     private final AtomicInteger threads = new AtomicInteger();
+    /** Upgraded sockets whose reader (Helidon's connection thread, in Parley's frame loop) has not finished. */
+    private final AtomicInteger readers = new AtomicInteger();
     private final ParleyConfig config;
     private final Hub hub;
     private final long period;
     private final Thread watchdog;
+    private final HeaderDeadlines headerDeadlines;
+    /** Counts a connection closed for slow headers; set once at start-up, before any connection. */
+    private volatile Runnable onHeaderTimeout = () -> { };
     private volatile boolean draining;
     private volatile boolean closed;
 
@@ -43,6 +42,7 @@ public final class Connections implements AutoCloseable {
         // A deadline is noticed at most one period late; a tenth of the deadline keeps that small.
         this.period = Math.max(Duration.ofMillis(10).toNanos(),
                                Math.min(Duration.ofMillis(250).toNanos(), config.writeDeadline().toNanos() / 10));
+        this.headerDeadlines = new HeaderDeadlines(config.headerTimeout(), () -> onHeaderTimeout.run());
         this.watchdog = Thread.ofPlatform().daemon().name("parley-watchdog").start(this::watch);
     }
 
@@ -50,14 +50,36 @@ public final class Connections implements AutoCloseable {
         return open.size();
     }
 
+    /** New connections still waiting for their request headers. */
+    public HeaderDeadlines headerDeadlines() {
+        return headerDeadlines;
+    }
+
+    void onHeaderTimeout(Runnable r) {
+        onHeaderTimeout = r;
+    }
+
     /** True once a shutdown drain has begun: new upgrades are refused. */
     public boolean draining() {
         return draining;
     }
 
-    /** Connection threads (writers, cleanups) that have not ended yet. */
+    /** Writer threads that have not ended yet. */
     public int liveThreads() {
         return threads.get();
+    }
+
+    /** Upgraded connections still being read: back to zero once every socket's reader has run its end callback. */
+    public int liveReaders() {
+        return readers.get();
+    }
+
+    void readerStarted() {
+        readers.incrementAndGet();
+    }
+
+    void readerEnded() {
+        readers.decrementAndGet();
     }
 
     /** Starts a per-connection virtual thread and counts it until it ends. */
@@ -118,22 +140,17 @@ public final class Connections implements AutoCloseable {
         }
     }
 
-    /** Stops the watchdog, after cleaning up the connections whose readers the server stop ended. */
+    /** Stops the watchdog, after the connections the server stop ended have cleaned up (bounded). */
     @Override
     public void close() {
+        long deadline = System.nanoTime() + config.writeDeadline().toNanos();
+        while (!open.isEmpty() && System.nanoTime() < deadline && sleepNanos(Duration.ofMillis(10).toNanos())) {
+            // each connection's reader runs its cleanup as it ends
+        }
         closed = true;
         watchdog.interrupt();
         try {
             watchdog.join(Duration.ofSeconds(1));
-            long deadline = System.nanoTime() + config.writeDeadline().toNanos();
-            while (!open.isEmpty() && System.nanoTime() < deadline) {
-                for (Connection c : open) {
-                    if (c.readerEnded() && c.claimCleanup()) {
-                        c.cleanup();
-                    }
-                }
-                Thread.sleep(Duration.ofNanos(LIVENESS_PERIOD));
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -143,41 +160,24 @@ public final class Connections implements AutoCloseable {
         long writeDeadline = config.writeDeadline().toNanos();
         long idle = config.idleTimeout().toNanos();
         long heartbeat = config.heartbeat().toNanos();
-        long nextTick = System.nanoTime();
-        long nextSweep = nextTick;
+        long nextSweep = System.nanoTime();
         while (!closed) {
             long now = System.nanoTime();
-            boolean tick = now - nextTick >= 0;
             for (Connection c : open) {
                 try {
-                    reapIfEnded(c);
-                    if (tick) {
-                        c.tick(now, writeDeadline, idle, heartbeat);
-                    }
+                    c.tick(now, writeDeadline, idle, heartbeat);
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.ERROR, "watchdog: session " + c.id(), e);
                 }
             }
-            if (tick) {
-                nextTick = now + period;
-            }
+            headerDeadlines.sweep(now);
             if (now - nextSweep >= 0) {
                 hub.sweep(now);
                 nextSweep = now + Duration.ofSeconds(1).toNanos();
             }
-            if (!sleepNanos(LIVENESS_PERIOD)) {
+            if (!sleepNanos(period)) {
                 return;
             }
-        }
-    }
-
-    /**
-     * Cleanup of a connection whose reader ended runs on a short-lived thread of its own: it waits
-     * (bounded) for the writer, and the watchdog must not wait with it.
-     */
-    private void reapIfEnded(Connection c) {
-        if (c.readerEnded() && c.claimCleanup()) {
-            startThread("parley-cleanup-" + c.id(), c::cleanup);
         }
     }
 

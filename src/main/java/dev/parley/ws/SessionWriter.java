@@ -4,36 +4,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import io.helidon.common.buffers.BufferData;
-import io.helidon.common.buffers.DataWriter;
-import io.helidon.webserver.ConnectionContext;
-import io.helidon.websocket.WsSession;
-
 import dev.parley.observe.ConnectionTrace;
 import dev.parley.protocol.CloseReason;
 import dev.parley.protocol.Frame;
 
 /**
- * The only code that writes to a connection's socket. Helidon 4.1.2's {@code WsSession} is not
- * safe for concurrent writers, and every write blocks, so all traffic — messages, pings, pongs,
- * the close frame — funnels through this one virtual thread. Each write is timed: the watchdog
- * aborts the socket when one takes longer than {@code parley.write-deadline}.
+ * The only code that writes to a connection's socket while the connection is open: messages,
+ * pings, pongs, the close frame. What the outbox holds goes out as frames assembled in one array
+ * and one socket write (a pong, a ping, the text frame, the close frame). Each write is timed: the
+ * watchdog aborts the socket when one takes longer than {@code parley.write-deadline}.
  */
 final class SessionWriter implements Runnable {
-    private static final byte FIN_TEXT = (byte) 0x81;
-
-    private final WsSession ws;
-    /** Helidon's writer for this connection, for text frames we assemble ourselves (null in odd setups). */
-    private final DataWriter out;
+    private final StrictSession ws;
     private final Outbox outbox;
     private final ConnectionTrace trace;
     private final Consumer<RuntimeException> onFailure;
     /** System.nanoTime() when the current write started, 0 between writes. Written by this thread only. */
     private volatile long writeStarted;
 
-    SessionWriter(WsSession ws, Outbox outbox, ConnectionTrace trace, Consumer<RuntimeException> onFailure) {
+    SessionWriter(StrictSession ws, Outbox outbox, ConnectionTrace trace, Consumer<RuntimeException> onFailure) {
         this.ws = ws;
-        this.out = ws.socketContext() instanceof ConnectionContext ctx ? ctx.dataWriter() : null;
         this.outbox = outbox;
         this.trace = trace;
         this.onFailure = onFailure;
@@ -53,69 +43,58 @@ final class SessionWriter implements Runnable {
                 if (work.stop()) {
                     return;
                 }
-                if (work.pong() != null) {
-                    write(() -> ws.pong(BufferData.create(work.pong())));
+                byte[] pong = work.pong();
+                CloseReason close = work.close();
+                byte[] closePayload = close == null ? null : ServerFrames.closePayload(close.code(), close.reason());
+                // One text frame holding the batch, newline-separated (docs/protocol.md).
+                int text = work.frames() > 0 ? work.bytes() + work.frames() - 1 : -1;
+                int size = (pong == null ? 0 : ServerFrames.headerLength(pong.length) + pong.length)
+                           + (work.ping() ? 2 : 0)
+                           + (text < 0 ? 0 : ServerFrames.headerLength(text) + text)
+                           + (closePayload == null ? 0 : ServerFrames.headerLength(closePayload.length) + closePayload.length);
+                byte[] out = new byte[size];
+                int at = 0;
+                if (pong != null) {
+                    at = ServerFrames.header(out, at, ServerFrames.PONG, pong.length);
+                    System.arraycopy(pong, 0, out, at, pong.length);
+                    at += pong.length;
                 }
                 if (work.ping()) {
-                    write(() -> ws.ping(BufferData.empty()));
+                    at = ServerFrames.header(out, at, ServerFrames.PING, 0);
                 }
-                if (work.frames() > 0) {
-                    int payload = work.bytes() + work.frames() - 1;
-                    long nanos = write(() -> sendText(batch, payload));
-                    trace.out(work.objects(), payload, nanos);
+                if (text >= 0) {
+                    at = ServerFrames.header(out, at, ServerFrames.TEXT, text);
+                    Frame.copyJoined(batch, 0, batch.size(), out, at);
+                    at += text;
                 }
-                if (work.close() != null) {
-                    CloseReason r = work.close();
-                    write(() -> ws.close(r.code(), r.reason()));
+                if (closePayload != null) {
+                    at = ServerFrames.header(out, at, ServerFrames.CLOSE, closePayload.length);
+                    System.arraycopy(closePayload, 0, out, at, closePayload.length);
+                }
+                long nanos = write(out, close != null);
+                if (text >= 0) {
+                    trace.out(work.objects(), text, nanos);
+                }
+                if (close != null) {
+                    if (close.failsConnection()) {
+                        ws.closeSocket(); // the reader, blocked on the socket, then ends and cleans up
+                    }
                     return;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // teardown: exit quietly
         } catch (RuntimeException e) {
-            // The socket failed under us (reset, aborted by the watchdog, closed by Helidon).
+            // The socket failed under us (reset, aborted by the watchdog, closed by the reader).
             onFailure.accept(e);
         }
     }
 
-    /**
-     * One text frame holding the batch, newline-separated (docs/protocol.md), assembled in one
-     * array and written as is: Helidon's {@code send(String)} would encode the text again and copy
-     * it into its own buffer, per recipient.
-     */
-    private void sendText(List<Frame> batch, int payload) {
-        if (out == null) {
-            StringBuilder sb = new StringBuilder(payload);
-            for (Frame f : batch) {
-                sb.append(sb.isEmpty() ? "" : "\n").append(f.json());
-            }
-            ws.send(sb.toString(), true);
-            return;
-        }
-        int header = payload < 126 ? 2 : payload < 65536 ? 4 : 10;
-        byte[] frame = new byte[header + payload];
-        frame[0] = FIN_TEXT;
-        if (header == 2) {
-            frame[1] = (byte) payload;
-        } else if (header == 4) {
-            frame[1] = 126;
-            frame[2] = (byte) (payload >>> 8);
-            frame[3] = (byte) payload;
-        } else {
-            frame[1] = 127;
-            for (int i = 0; i < 8; i++) {
-                frame[2 + i] = (byte) ((long) payload >>> (56 - 8 * i));
-            }
-        }
-        Frame.copyJoined(batch, 0, batch.size(), frame, header);
-        out.writeNow(BufferData.create(frame));
-    }
-
-    private long write(Runnable op) {
+    private long write(byte[] frames, boolean close) {
         long start = System.nanoTime();
         writeStarted = start;
         try {
-            op.run();
+            ws.write(frames, close);
         } finally {
             writeStarted = 0;
         }

@@ -77,6 +77,38 @@ public final class RawClient implements AutoCloseable {
         return new RawClient(s, status, headers);
     }
 
+    /**
+     * Sends {@code request} (a complete HTTP request head) as it is and reads the response's
+     * status line and headers.
+     */
+    public static RawClient request(URI ws, String request) throws IOException {
+        return request(ws, request.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Sends {@code bytes} in one write (a request head, and frames right behind it) and reads the response head. */
+    public static RawClient request(URI ws, byte[] bytes) throws IOException {
+        Socket s = new Socket();
+        s.connect(new java.net.InetSocketAddress(ws.getHost(), ws.getPort()), 10_000);
+        s.setSoTimeout(20_000);
+        s.getOutputStream().write(bytes);
+        s.getOutputStream().flush();
+        InputStream in = s.getInputStream();
+        String status = line(in);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String l = line(in); !l.isEmpty(); l = line(in)) {
+            int colon = l.indexOf(':');
+            headers.put(l.substring(0, colon).trim().toLowerCase(), l.substring(colon + 1).trim());
+        }
+        return new RawClient(s, status, headers);
+    }
+
+    /** A fresh, valid Sec-WebSocket-Key. */
+    public static String key() {
+        byte[] keyBytes = new byte[16];
+        ThreadLocalRandom.current().nextBytes(keyBytes);
+        return Base64.getEncoder().encodeToString(keyBytes);
+    }
+
     public static RawClient connect(URI ws) throws IOException {
         return connect(ws, Map.of());
     }
@@ -103,28 +135,67 @@ public final class RawClient implements AutoCloseable {
 
     /** One frame, masked as RFC 6455 requires of clients. */
     public void frame(int opcode, byte[] payload, boolean fin) throws IOException {
+        write(encode((fin ? 0x80 : 0) | opcode, payload, true));
+    }
+
+    /** Writes bytes as they are (several frames at once, or a frame split across writes). */
+    public void write(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /**
+     * A frame with the first byte as given (FIN, RSV bits, opcode), masked or not: what a broken
+     * or hostile client sends.
+     */
+    public static byte[] encode(int firstByte, byte[] payload, boolean masked) {
         ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
-        f.write((fin ? 0x80 : 0) | opcode);
+        f.write(firstByte);
+        int maskBit = masked ? 0x80 : 0;
         if (payload.length < 126) {
-            f.write(0x80 | payload.length);
+            f.write(maskBit | payload.length);
         } else if (payload.length < 65536) {
-            f.write(0x80 | 126);
+            f.write(maskBit | 126);
             f.write(payload.length >>> 8);
             f.write(payload.length & 0xFF);
         } else {
-            f.write(0x80 | 127);
+            f.write(maskBit | 127);
             for (int i = 56; i >= 0; i -= 8) {
                 f.write((int) ((long) payload.length >>> i) & 0xFF);
             }
         }
+        if (!masked) {
+            f.writeBytes(payload);
+            return f.toByteArray();
+        }
         byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);
-        f.write(mask);
+        f.writeBytes(mask);
         for (int i = 0; i < payload.length; i++) {
             f.write(payload[i] ^ mask[i & 3]);
         }
-        out.write(f.toByteArray());
-        out.flush();
+        return f.toByteArray();
+    }
+
+    /** A close frame's payload: the code, then the reason's bytes. */
+    public static byte[] closePayload(int code, byte[] reason) {
+        byte[] p = new byte[2 + reason.length];
+        p[0] = (byte) (code >>> 8);
+        p[1] = (byte) code;
+        System.arraycopy(reason, 0, p, 2, reason.length);
+        return p;
+    }
+
+    /** True once the server has closed the connection (end of stream or reset) within the socket's timeout. */
+    public boolean closedByServer() throws IOException {
+        try {
+            while (in.read() != -1) {
+                // whatever is left
+            }
+            return true;
+        } catch (java.net.SocketException e) {
+            return true;
+        }
     }
 
     /** Reads the next frame from the server (unmasked). */

@@ -41,6 +41,8 @@ class BadInputTest {
         return Stream.of(
                 Arguments.of("not json", "bad_json", null),
                 Arguments.of("[1,2]", "bad_json", null),
+                Arguments.of("{\"type\":\"ping\"} {\"type\":\"ping\"}", "bad_json", null),
+                Arguments.of("{\"type\":\"ping\"}xyz", "bad_json", null),
                 Arguments.of("{\"room\":\"bad\"}", "unknown_type", null),
                 Arguments.of("{\"type\":\"dance\"}", "unknown_type", null),
                 Arguments.of("{\"type\":\"join\",\"room\":\"has space\",\"name\":\"x\"}", "invalid_room", null),

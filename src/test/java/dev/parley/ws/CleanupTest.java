@@ -53,6 +53,7 @@ class CleanupTest {
             assertThat(server.connections().size()).isEqualTo(1); // the observer
             // At most the observer's writer (it ends after a second without work).
             assertThat(server.connections().liveThreads()).isLessThanOrEqualTo(1);
+            assertThat(server.connections().liveReaders()).isEqualTo(1); // the observer's
             Room room = server.hub().room("c");
             assertThat(room.size()).isEqualTo(1);
             assertThat(room.memberNames()).containsExactly("observer");
@@ -63,6 +64,7 @@ class CleanupTest {
         await().atMost(ChatClient.WAIT).untilAsserted(() -> {
             assertThat(server.connections().size()).isZero();
             assertThat(server.connections().liveThreads()).isZero();
+            assertThat(server.connections().liveReaders()).isZero();
         });
     }
 
@@ -130,7 +132,7 @@ class CleanupTest {
     }
 
     @Test
-    void helidonFrameSizeClose() throws Exception {
+    void frameOverTheSizeLimit() throws Exception {
         start(Map.of("parley.max-frame-bytes", "20000"));
         try (ChatClient observer = ChatClient.joined(ws, "c", "observer")) {
             RawClient raw = victimWithObserver(observer);
@@ -164,6 +166,32 @@ class CleanupTest {
             RawClient raw = victimWithObserver(observer);
             raw.sendBinary(new byte[] {1, 2, 3});
             assertThat(raw.readUntilClose().closeCode()).isEqualTo(1003);
+            assertCleanedUp(observer);
+            raw.close();
+        }
+        assertEmpty();
+    }
+
+    @Test
+    void protocolViolation() throws Exception {
+        start(Map.of());
+        try (ChatClient observer = ChatClient.joined(ws, "c", "observer")) {
+            RawClient raw = victimWithObserver(observer);
+            raw.frame(0x3, new byte[0], true);
+            assertThat(raw.readUntilClose().closeCode()).isEqualTo(1002);
+            assertCleanedUp(observer);
+            raw.close();
+        }
+        assertEmpty();
+    }
+
+    @Test
+    void invalidUtf8() throws Exception {
+        start(Map.of());
+        try (ChatClient observer = ChatClient.joined(ws, "c", "observer")) {
+            RawClient raw = victimWithObserver(observer);
+            raw.frame(0x1, new byte[] {'{', (byte) 0xC0, (byte) 0xAF, '}'}, true);
+            assertThat(raw.readUntilClose().closeCode()).isEqualTo(1007);
             assertCleanedUp(observer);
             raw.close();
         }
