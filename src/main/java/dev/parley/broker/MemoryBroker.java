@@ -71,49 +71,37 @@ public final class MemoryBroker implements Broker {
     public Appended publish(String room, String from, String user, String text, String id, long ts) throws ProtocolError {
         Delivery.Result delivered;
         Appended appended;
-        while (true) {
-            Log log = logFor(room);
-            log.lock.lock();
-            try {
-                if (log.dropped) {
-                    continue;
+        Log log = locked(room);
+        try {
+            if (id != null) {
+                Message earlier = log.history.find(from, id);
+                if (earlier != null) {
+                    return new Appended(earlier.seq(), log.epoch, true);
                 }
-                if (id != null) {
-                    Message earlier = log.history.find(from, id);
-                    if (earlier != null) {
-                        return new Appended(earlier.seq(), log.epoch, true);
-                    }
-                }
-                long seq = log.history.head() + 1;
-                Message m = new Message(room, log.epoch, seq, from, id, Encoder.message(room, seq, from, user, text, ts, id));
-                log.history.append(m);
-                log.lastActive = System.nanoTime();
-                delivered = delivery.deliver(m); // under the lock: local delivery in seq order
-                appended = new Appended(seq, log.epoch, false);
-            } finally {
-                log.lock.unlock();
             }
-            delivered.evictions().run();
-            return appended;
+            long seq = log.history.head() + 1;
+            Message m = new Message(room, log.epoch, seq, from, id, Encoder.message(room, seq, from, user, text, ts, id));
+            log.history.append(m);
+            log.lastActive = System.nanoTime();
+            delivered = delivery.deliver(m); // under the lock: local delivery in seq order
+            appended = new Appended(seq, log.epoch, false);
+        } finally {
+            log.lock.unlock();
         }
+        delivered.evictions().run();
+        return appended;
     }
 
     @Override
     public Backlog backlog(String room, String epoch, Long since, int last) throws ProtocolError {
-        while (true) {
-            Log log = logFor(room);
-            log.lock.lock();
-            try {
-                if (log.dropped) {
-                    continue;
-                }
-                History h = log.history;
-                boolean recovered = since != null && log.epoch.equals(epoch) && h.covers(since);
-                List<Message> messages = recovered ? h.range(since + 1, h.head()) : h.last(last);
-                return new Backlog(log.epoch, h.head(), recovered, messages, List.copyOf(log.names));
-            } finally {
-                log.lock.unlock();
-            }
+        Log log = locked(room);
+        try {
+            History h = log.history;
+            boolean recovered = since != null && log.epoch.equals(epoch) && h.covers(since);
+            List<Message> messages = recovered ? h.range(since + 1, h.head()) : h.last(last);
+            return new Backlog(log.epoch, h.head(), recovered, messages, List.copyOf(log.names));
+        } finally {
+            log.lock.unlock();
         }
     }
 
@@ -160,24 +148,17 @@ public final class MemoryBroker implements Broker {
 
     @Override
     public void arrived(String room, String name) throws ProtocolError {
-        while (true) {
-            Log log = logFor(room);
-            Delivery.Result delivered;
-            log.lock.lock();
-            try {
-                if (log.dropped) {
-                    continue;
-                }
-                if (!log.names.add(name)) {
-                    return;
-                }
-                delivered = delivery.presence(room, true, name, log.names.size());
-            } finally {
-                log.lock.unlock();
+        Delivery.Result delivered;
+        Log log = locked(room);
+        try {
+            if (!log.names.add(name)) {
+                return;
             }
-            delivered.evictions().run();
-            return;
+            delivered = delivery.presence(room, true, name, log.names.size());
+        } finally {
+            log.lock.unlock();
         }
+        delivered.evictions().run();
     }
 
     @Override
@@ -224,6 +205,18 @@ public final class MemoryBroker implements Broker {
     @Override
     public void close() {
         logs.clear();
+    }
+
+    /** The room's log, made if it has none, locked and not dropped: the caller unlocks it. */
+    private Log locked(String room) throws ProtocolError {
+        while (true) {
+            Log log = logFor(room);
+            log.lock.lock();
+            if (!log.dropped) {
+                return log;
+            }
+            log.lock.unlock(); // dropped while we looked it up: take the fresh one
+        }
     }
 
     private Log logFor(String room) throws ProtocolError {
