@@ -71,7 +71,7 @@ public final class Hub implements Delivery {
             }
             while (true) {
                 Broker.Backlog b = broker.backlog(room, epoch, since, historyOnJoin);
-                Room.Joined joined = r.admit(s, name, b);
+                Room.Joined joined = r.admit(s, name, reservation.presenceMark(), b);
                 if (joined != null) {
                     return joined;
                 }

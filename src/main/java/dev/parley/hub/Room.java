@@ -1,10 +1,14 @@
 package dev.parley.hub;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -86,12 +90,24 @@ public final class Room {
      * before the live stream has caught up (a remote broker).
      */
     private final IdentityHashMap<Subscriber, Long> ahead = new IdentityHashMap<>(2);
+    /** How many presence changes this room has been handed; guarded by {@code lock}. */
+    private long presenceChanges;
+    /**
+     * The presence changes handed to the room while a join is under way (between its
+     * {@link #reserve} and its {@link #admit}), numbered by {@code presenceChanges}; guarded by
+     * {@code lock}, emptied once no join is under way. The member list a joiner reads may or may
+     * not include them, so {@link #admit} hands it the ones its list does not reflect.
+     */
+    private final ArrayDeque<PresenceChange> duringJoins = new ArrayDeque<>();
     /** System.nanoTime() of the last fan-out of queued frames; guarded by {@code lock}. */
     private long lastFanOut;
     /** A flush of {@code pending} is scheduled; guarded by {@code lock}. */
     private boolean flushScheduled;
 
     record Member(Subscriber subscriber, String name) {
+    }
+
+    private record PresenceChange(long no, boolean joined, String name, Frame frame) {
     }
 
     /** What a join did, for the caller's bookkeeping and telemetry. */
@@ -105,8 +121,11 @@ public final class Room {
     public record Published(long seq, String epoch, int fanout, boolean duplicate, long brokerNanos) {
     }
 
-    /** A join's place in the room before it is admitted. {@code firstName}: the name is new on this node. */
-    record Reservation(boolean firstName) {
+    /**
+     * A join's place in the room before it is admitted. {@code firstName}: the name is new on this
+     * node; {@code presenceMark}: the presence changes the room had been handed when it was taken.
+     */
+    record Reservation(boolean firstName, long presenceMark) {
     }
 
     /** What a leave or a cancelled join changed. {@code lastName}: the name has no connection left here. */
@@ -146,7 +165,7 @@ public final class Room {
                 return null;
             }
             holders++;
-            return new Reservation(names.merge(memberName, 1, Integer::sum) == 1);
+            return new Reservation(names.merge(memberName, 1, Integer::sum) == 1, presenceChanges);
         } finally {
             lock.unlock();
         }
@@ -167,7 +186,7 @@ public final class Room {
      * then on the live messages after the backlog. Null when the backlog is older than what the
      * room has already delivered: read it again.
      */
-    Joined admit(Subscriber s, String memberName, Broker.Backlog b) {
+    Joined admit(Subscriber s, String memberName, long presenceMark, Broker.Backlog b) {
         lock.lock();
         try {
             if (!b.epoch().equals(epoch)) {
@@ -191,9 +210,36 @@ public final class Room {
             for (Message m : b.messages()) {
                 s.offerAlways(m.frame());
             }
+            presenceSince(s, memberName, presenceMark, b.members());
+            forgetChangesOnceNoJoinIsUnderWay();
             return new Joined(b.head(), b.recovered(), b.messages().size());
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Under the lock: hands a joiner the presence changes since its reservation that the member
+     * list it read does not already reflect, so that list plus what follows is the room's
+     * membership whether each change happened before or after the list was read.
+     */
+    private void presenceSince(Subscriber s, String memberName, long mark, Collection<String> listed) {
+        if (duringJoins.isEmpty() || duringJoins.peekLast().no() <= mark) {
+            return;
+        }
+        Set<String> known = new HashSet<>(listed);
+        for (PresenceChange c : duringJoins) {
+            if (c.no() > mark && !c.name().equals(memberName)
+                    && (c.joined() ? known.add(c.name()) : known.remove(c.name()))) {
+                s.offerAlways(c.frame());
+            }
+        }
+    }
+
+    /** Under the lock: once every join under way has been admitted or cancelled. */
+    private void forgetChangesOnceNoJoinIsUnderWay() {
+        if (holders == members.length) {
+            duringJoins.clear();
         }
     }
 
@@ -236,6 +282,7 @@ public final class Room {
         if (--holders == 0) {
             closed = true;
         }
+        forgetChangesOnceNoJoinIsUnderWay();
         return new Departure(memberName, lastName, closed);
     }
 
@@ -278,10 +325,18 @@ public final class Room {
         List<Subscriber> slow;
         lock.lock();
         try {
-            if (closed || members.length == 0) {
+            if (closed) {
                 return Delivery.Result.of(Delivery.Kind.NO_ROOM, 0);
             }
-            slow = enqueue(Encoder.presence(name, joined, memberName, count), 0, System.nanoTime());
+            Frame f = Encoder.presence(name, joined, memberName, count);
+            presenceChanges++;
+            if (holders > members.length) {
+                duringJoins.addLast(new PresenceChange(presenceChanges, joined, memberName, f));
+            }
+            if (members.length == 0) {
+                return Delivery.Result.of(Delivery.Kind.NO_ROOM, 0);
+            }
+            slow = enqueue(f, 0, System.nanoTime());
         } finally {
             lock.unlock();
         }

@@ -69,7 +69,7 @@ class RoomHandOverTest {
     private static Room roomWithMember(Collecting first) {
         Room room = new Room("r", 0, System.nanoTime());
         room.reserve("first");
-        assertThat(room.admit(first, "first", backlog(EPOCH, 1, 0))).isNotNull();
+        assertThat(room.admit(first, "first", 0, backlog(EPOCH, 1, 0))).isNotNull();
         return room;
     }
 
@@ -82,9 +82,9 @@ class RoomHandOverTest {
         }
         Collecting joiner = new Collecting();
         room.reserve("joiner");
-        assertThat(room.admit(joiner, "joiner", backlog(EPOCH, 1, 2))).as("stale: ends at 2, room delivered 3").isNull();
+        assertThat(room.admit(joiner, "joiner", 0, backlog(EPOCH, 1, 2))).as("stale: ends at 2, room delivered 3").isNull();
         assertThat(joiner.got).isEmpty();
-        assertThat(room.admit(joiner, "joiner", backlog(EPOCH, 1, 3))).isNotNull();
+        assertThat(room.admit(joiner, "joiner", 0, backlog(EPOCH, 1, 3))).isNotNull();
         room.deliver(message(EPOCH, 4));
         assertThat(joiner.seqs()).containsExactly(1L, 2L, 3L, 4L);
     }
@@ -96,7 +96,7 @@ class RoomHandOverTest {
         room.deliver(message(EPOCH, 1));
         Collecting joiner = new Collecting();
         room.reserve("joiner");
-        assertThat(room.admit(joiner, "joiner", backlog(EPOCH, 1, 3))).isNotNull(); // the log is at 3, the room at 1
+        assertThat(room.admit(joiner, "joiner", 0, backlog(EPOCH, 1, 3))).isNotNull(); // the log is at 3, the room at 1
         for (long s = 2; s <= 5; s++) {
             room.deliver(message(EPOCH, s));
         }
@@ -109,11 +109,11 @@ class RoomHandOverTest {
         Collecting first = new Collecting();
         Room room = new Room("r", java.time.Duration.ofHours(1).toNanos(), System.nanoTime()); // every batch waits for flushNow
         room.reserve("first");
-        room.admit(first, "first", backlog(EPOCH, 1, 0));
+        room.admit(first, "first", 0, backlog(EPOCH, 1, 0));
         room.deliver(message(EPOCH, 1)); // a quiet room: at once
         Collecting joiner = new Collecting();
         room.reserve("joiner");
-        room.admit(joiner, "joiner", backlog(EPOCH, 1, 3));
+        room.admit(joiner, "joiner", 0, backlog(EPOCH, 1, 3));
         for (long s = 2; s <= 4; s++) {
             room.deliver(message(EPOCH, s)); // pending in one batch
         }
@@ -121,6 +121,29 @@ class RoomHandOverTest {
         room.flushNow();
         assertThat(joiner.seqs()).containsExactly(1L, 2L, 3L, 4L);
         assertThat(first.seqs()).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void presenceChangesDuringAJoinReachTheJoinerUnlessItsMemberListHasThem() {
+        Collecting first = new Collecting();
+        Room room = new Room("r", 0, System.nanoTime());
+        room.reserve("a");
+        room.admit(first, "a", 0, new Broker.Backlog(EPOCH, 0, false, List.of(), List.of("a")));
+        Collecting joiner = new Collecting();
+        Room.Reservation place = room.reserve("joiner");
+        room.presence(true, "joiner", 2);
+        room.presence(true, "b", 3); // before the joiner's list was read: it is in the list
+        Broker.Backlog read = new Broker.Backlog(EPOCH, 0, false, List.of(), List.of("a", "b", "joiner"));
+        room.presence(true, "c", 4); // after the read, before the admission
+        room.presence(false, "a", 3);
+        room.admit(joiner, "joiner", place.presenceMark(), read);
+        room.presence(true, "d", 4); // a member now: live
+
+        assertThat(joiner.got).extracting(n -> n.path("type").asText() + " " + n.path("name").asText()
+                + " " + n.path("event").asText()).containsExactly(
+                "joined  ", "presence c join", "presence a leave", "presence d join");
+        assertThat(first.got).extracting(n -> n.path("name").asText())
+                .containsExactly("", "joiner", "b", "c", "a", "d");
     }
 
     @Test

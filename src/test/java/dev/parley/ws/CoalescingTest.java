@@ -112,8 +112,9 @@ class CoalescingTest {
             for (int i = 0; i < n; i++) {
                 joiners.get(i).send(ChatClient.obj("type", "join", "room", "p", "name", "j" + i));
             }
+            List<JsonNode> joinedFrames = new ArrayList<>();
             for (ChatClient j : joiners) {
-                j.next("joined");
+                joinedFrames.add(j.next("joined"));
             }
             List<String> order = new ArrayList<>();
             int frames = 0;
@@ -131,10 +132,21 @@ class CoalescingTest {
             for (int i = 0; i < n; i++) {
                 ChatClient j = joiners.get(i);
                 j.next(m -> "message".equals(m.path("type").asText()) && m.path("seq").asLong() == seq, "message " + seq);
-                // Each hears of exactly the joins the room took after its own, in that order.
+                // Each learns of every later join exactly once: a join the room took between this
+                // one's and its admission is in its member list, every other one reaches it as
+                // presence, in the room's order.
                 int mine = order.indexOf("j" + i);
-                assertThat(j.all("presence")).extracting(o -> o.path("name").asText())
-                        .containsExactlyElementsOf(order.subList(mine + 1, n));
+                List<String> listed = new ArrayList<>();
+                joinedFrames.get(i).path("members").forEach(m -> listed.add(m.asText()));
+                List<String> heard = j.all("presence").stream().map(o -> o.path("name").asText()).toList();
+                List<String> later = order.subList(mine + 1, n);
+                assertThat(heard).as("presence heard by j%d", i).doesNotHaveDuplicates().doesNotContainAnyElementsOf(listed);
+                assertThat(later.stream().filter(heard::contains).toList()).as("heard in the room's order").isEqualTo(heard);
+                List<String> known = new ArrayList<>(listed);
+                known.addAll(heard);
+                assertThat(known).as("members listed to j%d plus presence heard", i)
+                        .containsAll(later).containsAll(order.subList(0, mine)).contains("watcher");
+                assertThat(listed).as("members listed to j%d", i).isSubsetOf(concat(order.subList(0, mine + 1), later, "watcher"));
             }
         } finally {
             joiners.forEach(ChatClient::close);
@@ -187,5 +199,12 @@ class CoalescingTest {
             out.add(ChatClient.JSON.readTree(line));
         }
         return out;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b, String c) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        all.add(c);
+        return all;
     }
 }
