@@ -7,6 +7,7 @@ import io.helidon.config.Config;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.tracing.Tracer;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.ListenerConfig;
@@ -129,7 +130,15 @@ public final class ParleyServer {
             res.header(HeaderNames.create("Referrer-Policy"), "no-referrer");
             chain.proceed();
         });
+        // A plain request to the WebSocket path (an upgrade never reaches HTTP routing): say what it is.
+        routing.any("/ws", (req, res) -> res.status(Status.UPGRADE_REQUIRED_426)
+                .header(HeaderNames.UPGRADE, "websocket")
+                .header(HeaderNames.create("Sec-WebSocket-Version"), "13")
+                .send("This is Parley's WebSocket endpoint: connect with a WebSocket client.\n"));
         routing.register("/", StaticContentService.builder("web").welcomeFileName("index.html").build());
+        // Last: what nothing above served is a 404 of ours, so it keeps the headers set above (an
+        // unrouted request would get Helidon's bare one).
+        routing.any((req, res) -> res.status(Status.NOT_FOUND_404).send("Not found.\n"));
     }
 
     public int port() {

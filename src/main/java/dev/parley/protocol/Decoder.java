@@ -14,7 +14,6 @@ public final class Decoder {
     private static final ObjectMapper JSON = new ObjectMapper(Encoder.JSON)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    private static final int NAME_MAX = 32;
     private static final int ID_MAX = 64;
     /** Far above any real token (a few hundred bytes to a few KB), far below the frame limit. */
     private static final int TOKEN_MAX = 16 * 1024;
@@ -70,8 +69,7 @@ public final class Decoder {
         if (name == null) {
             return new Inbound.Join(room, null, string(node, "epoch", false, null, room), integer(node, "since", 0, room, null));
         }
-        int points = name.codePointCount(0, name.length());
-        if (points < 1 || points > NAME_MAX || name.isBlank() || name.codePoints().anyMatch(Decoder::control)) {
+        if (!DisplayName.valid(name)) {
             throw new ProtocolError(ErrorCode.INVALID_NAME, null, room);
         }
         String epoch = string(node, "epoch", false, null, room);
@@ -82,7 +80,7 @@ public final class Decoder {
     private Inbound send(JsonNode node) throws ProtocolError {
         // The id is read first so that every later error can refer to it.
         String id = string(node, "id", false, null, null);
-        if (id != null && (id.isEmpty() || id.length() > ID_MAX)) {
+        if (id != null && (id.isEmpty() || id.codePointCount(0, id.length()) > ID_MAX)) {
             throw new ProtocolError(ErrorCode.INVALID_ID, null, null);
         }
         String room = room(node, id);
@@ -139,18 +137,6 @@ public final class Decoder {
                                     "Field \"" + field + "\" must be an integer of at least " + min + ".", ref, room);
         }
         return v.asLong();
-    }
-
-    /**
-     * Characters a name may not hold: controls, line breaks, unassigned code points, and the
-     * bidirectional overrides that make one name look like another. Other invisible formatting
-     * characters stay allowed: the zero-width joiner holds emoji such as 👩‍💻 together.
-     */
-    private static boolean control(int cp) {
-        int t = Character.getType(cp);
-        boolean bidi = (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F;
-        return bidi || t == Character.CONTROL || t == Character.LINE_SEPARATOR || t == Character.PARAGRAPH_SEPARATOR
-               || t == Character.UNASSIGNED || t == Character.SURROGATE;
     }
 
     private static String clip(String s) {

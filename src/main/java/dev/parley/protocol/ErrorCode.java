@@ -8,7 +8,7 @@ public enum ErrorCode {
     UNKNOWN_TYPE("Unknown or missing \"type\"."),
     BAD_REQUEST("A field is missing or has the wrong type."),
     INVALID_ROOM("Room names are 1-64 characters of A-Z, a-z, 0-9, '_', '.', '-'."),
-    INVALID_NAME("Names are 1-32 printable characters."),
+    INVALID_NAME("Names are 1-32 visible characters: letters, marks, numbers, punctuation, symbols, inner spaces."),
     INVALID_ID("Message ids are 1-64 characters."),
     INVALID_TEXT("A message cannot be empty."),
     TEXT_TOO_LONG("The message is too long."),

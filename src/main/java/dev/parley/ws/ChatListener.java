@@ -28,10 +28,15 @@ import dev.parley.protocol.CloseReason;
 final class ChatListener implements WsListener, ConnectionEnded {
     private static final System.Logger LOG = System.getLogger(ChatListener.class.getName());
     private static final HeaderName FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
+    private static final HeaderName FORWARDED_PROTO = HeaderNames.create("X-Forwarded-Proto");
     private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
     private static final HeaderName TRACESTATE = HeaderNames.create("tracestate");
 
     private final ChatEndpoint endpoint;
+    // Written and read on the connection's reader thread only (upgrade, then open).
+    /** The TCP peer and whether the socket is TLS; set by the upgrader before {@link #onHttpUpgrade}. */
+    private String peer;
+    private boolean secure;
     private String forwardedFor;
     private String userAgent;
     private ConnectionTrace trace;
@@ -39,6 +44,24 @@ final class ChatListener implements WsListener, ConnectionEnded {
 
     ChatListener(ChatEndpoint endpoint) {
         this.endpoint = endpoint;
+    }
+
+    /** The transport under the upgrade request: the origin check needs the scheme the client used. */
+    void transport(String peer, boolean secure) {
+        this.peer = peer;
+        this.secure = secure;
+    }
+
+    /**
+     * The scheme the browser used: the socket's own, or the one a trusted proxy that terminated
+     * TLS reports in {@code X-Forwarded-Proto} (anyone else's is not believed).
+     */
+    private String scheme(Headers headers) {
+        String forwarded = headers.first(FORWARDED_PROTO).orElse(null);
+        if (forwarded != null && peer != null && endpoint.clientAddress.isTrusted(peer)) {
+            return forwarded.split(",")[0].trim().toLowerCase(java.util.Locale.ROOT);
+        }
+        return secure ? "https" : "http";
     }
 
     @Override
@@ -62,7 +85,7 @@ final class ChatListener implements WsListener, ConnectionEnded {
         }
         String origin = headers.first(HeaderNames.ORIGIN).orElse(null);
         String host = headers.first(HeaderNames.HOST).orElse(null);
-        if (!endpoint.origins.allows(origin, host)) {
+        if (!endpoint.origins.allows(origin, host, scheme(headers))) {
             endpoint.telemetry.upgradeRejected("origin");
             LOG.log(System.Logger.Level.INFO, "upgrade refused: origin " + origin + " not allowed for host " + host);
             throw RequestException.builder()

@@ -12,8 +12,11 @@ import io.helidon.common.socket.HelidonSocket;
  * fixed 8 KiB read array either way; only reflection could shrink it). Reader thread only.
  */
 final class FrameReader {
-    /** A frame's header (RFC 6455 §5.2); the payload is read next with {@link #payload} or {@link #skip}. */
-    record Header(boolean fin, int rsv, int opcode, boolean masked, long length, byte[] mask) {
+    /**
+     * A frame's header (RFC 6455 §5.2); the payload is read next with {@link #payload} or
+     * {@link #skip}. {@code minimal}: the length took the fewest bytes that hold it, as §5.2 requires.
+     */
+    record Header(boolean fin, int rsv, int opcode, boolean masked, long length, boolean minimal, byte[] mask) {
         boolean control() {
             return (opcode & 0x8) != 0;
         }
@@ -34,20 +37,23 @@ final class FrameReader {
         int b0 = next();
         int b1 = next();
         long length = b1 & 0x7F;
+        boolean minimal = true;
         if (length == 126) {
             length = ((long) next() << 8) | next();
+            minimal = length > 125;
         } else if (length == 127) {
             length = 0;
             for (int i = 0; i < 8; i++) {
                 length = (length << 8) | next(); // a set top bit makes it negative: refused by the caller
             }
+            minimal = length > 0xFFFF;
         }
         boolean masked = (b1 & 0x80) != 0;
         byte[] mask = null;
         if (masked) {
             mask = new byte[] {(byte) next(), (byte) next(), (byte) next(), (byte) next()};
         }
-        return new Header((b0 & 0x80) != 0, (b0 >>> 4) & 0x7, b0 & 0x0F, masked, length, mask);
+        return new Header((b0 & 0x80) != 0, (b0 >>> 4) & 0x7, b0 & 0x0F, masked, length, minimal, mask);
     }
 
     /** Reads the payload (the caller bounds its length) into {@code dst} at {@code offset}, unmasked. */

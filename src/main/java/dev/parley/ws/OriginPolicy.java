@@ -21,7 +21,11 @@ final class OriginPolicy {
         this.allowed = origins.stream().map(OriginPolicy::normalize).collect(Collectors.toUnmodifiableSet());
     }
 
-    boolean allows(String origin, String host) {
+    /**
+     * {@code scheme}: the one the client used to reach this server ({@code http}/{@code https},
+     * a TLS-terminating proxy's word for it included); same-origin means scheme, host and port.
+     */
+    boolean allows(String origin, String host, String scheme) {
         if (origin == null || any) {
             return true;
         }
@@ -29,13 +33,13 @@ final class OriginPolicy {
         if (!allowed.isEmpty()) {
             return allowed.contains(o);
         }
-        return host != null && sameHost(o, host.toLowerCase(Locale.ROOT));
+        return host != null && sameOrigin(o, host.toLowerCase(Locale.ROOT), scheme);
     }
 
-    private static boolean sameHost(String origin, String host) {
+    private static boolean sameOrigin(String origin, String host, String scheme) {
         try {
             URI u = URI.create(origin);
-            if (u.getHost() == null) {
+            if (u.getHost() == null || !scheme.equals(u.getScheme())) {
                 return false;
             }
             String authority = u.getPort() == -1 ? u.getHost() : u.getHost() + ":" + u.getPort();

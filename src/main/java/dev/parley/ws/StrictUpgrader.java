@@ -4,10 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 import io.helidon.common.buffers.BufferData;
@@ -52,22 +50,14 @@ final class StrictUpgrader implements Http1Upgrader {
 
     /**
      * Helidon 4.1.2 picks an upgrader by the exact text of the {@code Upgrade} header, while the
-     * token is case-insensitive (RFC 7230 §6.7): this upgrader is registered under every spelling
-     * of "websocket" (2^9 of them).
+     * header is a list of case-insensitive tokens (RFC 7230 §6.7: {@code WebSocket},
+     * {@code websocket, h2c}). A request that offers WebSocket among them gets the header as the one
+     * token {@code websocket}; any other is left as it came.
      */
-    Map<String, Http1Upgrader> underEverySpelling() {
-        Map<String, Http1Upgrader> all = new LinkedHashMap<>();
-        String word = supportedProtocol();
-        for (int bits = 0; bits < 1 << word.length(); bits++) {
-            char[] c = word.toCharArray();
-            for (int i = 0; i < c.length; i++) {
-                if ((bits & (1 << i)) != 0) {
-                    c[i] = Character.toUpperCase(c[i]);
-                }
-            }
-            all.put(new String(c), this);
+    static void canonicalUpgrade(WritableHeaders<?> headers) {
+        if (headers.contains(HeaderNames.UPGRADE) && hasToken(headers.all(HeaderNames.UPGRADE, List::of), "websocket")) {
+            headers.set(HeaderNames.UPGRADE, "websocket");
         }
-        return all;
     }
 
     @Override
@@ -100,6 +90,9 @@ final class StrictUpgrader implements Http1Upgrader {
             throw refuse(Status.BAD_REQUEST_400, "Sec-WebSocket-Key must be 16 bytes in base64.", null);
         }
         WsListener listener = route.listener();
+        if (listener instanceof ChatListener chat) {
+            chat.transport(ctx.remotePeer().host(), ctx.isSecure());
+        }
         Optional<Headers> extra;
         try {
             extra = listener.onHttpUpgrade(prologue, headers);

@@ -1,12 +1,14 @@
 package dev.parley.ws;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.config.Config;
 import io.helidon.http.Headers;
+import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
@@ -17,7 +19,8 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
 /**
  * The public socket's only connection selector: Helidon's HTTP/1.1 with Parley's
  * {@link StrictUpgrader} for WebSocket, and a deadline on each new connection's first request
- * headers. Being the only selector, it is handed each connection as it is accepted (Helidon reads
+ * headers. A request's {@code Upgrade} header is put in canonical form as soon as it is read (see
+ * {@link StrictUpgrader#canonicalUpgrade}), before Helidon looks the upgrader up by its text. Being the only selector, it is handed each connection as it is accepted (Helidon reads
  * nothing first), so even a socket that never sends a byte is timed.
  */
 public final class UpgradeSelector implements ServerConnectionSelector {
@@ -32,13 +35,16 @@ public final class UpgradeSelector implements ServerConnectionSelector {
             @Override
             public void headers(ConnectionContext ctx, Headers headers) {
                 deadlines.disarm(ctx);
+                if (headers instanceof WritableHeaders<?> writable) {
+                    StrictUpgrader.canonicalUpgrade(writable);
+                }
             }
         };
         this.http1 = Http1ConnectionSelector.builder()
                 // Built from the config node (not copied from a built Http1Config, whose composite
                 // receive listener would not include this one).
                 .config(Http1Config.builder().config(http1).addReceiveListener(headersRead).build())
-                .upgraders(upgrader.underEverySpelling())
+                .upgraders(Map.of(upgrader.supportedProtocol(), upgrader))
                 .build();
     }
 

@@ -118,6 +118,9 @@ final class UpgradedConnection implements ServerConnection {
         if (h.length() < 0) {
             return "length out of range";
         }
+        if (!h.minimal()) {
+            return "length not in its shortest form";
+        }
         int op = h.opcode();
         if (h.control()) {
             if (op != ServerFrames.PING && op != ServerFrames.PONG) {
@@ -182,7 +185,7 @@ final class UpgradedConnection implements ServerConnection {
     private void closeFrame(FrameReader.Header h) throws EOFException {
         int code = 1005;
         String reason = "";
-        if (h.rsv() != 0 || !h.masked() || !h.fin() || h.length() > MAX_CONTROL_PAYLOAD || h.length() < 0) {
+        if (h.rsv() != 0 || !h.masked() || !h.fin() || !h.minimal() || h.length() > MAX_CONTROL_PAYLOAD || h.length() < 0) {
             fail(CloseReason.PROTOCOL_ERROR, "malformed close frame");
         } else {
             byte[] p = in.payload(h);

@@ -51,6 +51,9 @@ class BadInputTest {
                 Arguments.of("{\"type\":\"join\",\"room\":\"bad\",\"name\":\"   \"}", "invalid_name", null),
                 Arguments.of("{\"type\":\"join\",\"room\":\"bad\",\"name\":\"a\\u0007b\"}", "invalid_name", null),
                 Arguments.of("{\"type\":\"join\",\"room\":\"bad\",\"name\":\"" + "n".repeat(33) + "\"}", "invalid_name", null),
+                Arguments.of("{\"type\":\"join\",\"room\":\"bad\",\"name\":\"a\\u061Cb\"}", "invalid_name", null),
+                Arguments.of("{\"type\":\"join\",\"room\":\"bad\",\"name\":\"\\u200D\"}", "invalid_name", null),
+                Arguments.of("{\"type\":\"join\",\"room\":\"bad\",\"name\":\"\\u3164\"}", "invalid_name", null),
                 Arguments.of("{\"type\":\"join\",\"room\":\"bad\"}", "bad_request", null),
                 Arguments.of("{\"type\":\"join\",\"room\":\"bad\",\"name\":7}", "bad_request", null),
                 Arguments.of("{\"type\":\"join\",\"room\":\"bad\",\"name\":\"x\",\"since\":-1}", "bad_request", null),
@@ -58,6 +61,10 @@ class BadInputTest {
                 Arguments.of("{\"type\":\"send\",\"room\":\"bad\",\"text\":\"\",\"id\":\"i2\"}", "invalid_text", "i2"),
                 Arguments.of("{\"type\":\"send\",\"room\":\"bad\",\"text\":\"" + "t".repeat(101) + "\",\"id\":\"i3\"}", "text_too_long", "i3"),
                 Arguments.of("{\"type\":\"send\",\"room\":\"bad\",\"text\":\"hi\",\"id\":\"" + "i".repeat(65) + "\"}", "invalid_id", null),
+                // 65 code points, 130 UTF-16 units: ids count code points like every other length.
+                Arguments.of("{\"type\":\"send\",\"room\":\"bad\",\"text\":\"hi\",\"id\":\"" + "😀".repeat(65) + "\"}", "invalid_id", null),
+                // 64 code points (128 UTF-16 units) is a valid id: the error is about the room, with the id as ref.
+                Arguments.of("{\"type\":\"send\",\"room\":\"bad\",\"text\":\"hi\",\"id\":\"" + "😀".repeat(64) + "\"}", "not_joined", "😀".repeat(64)),
                 Arguments.of("{\"type\":\"leave\",\"room\":\"bad\"}", "not_joined", null),
                 Arguments.of("{\"type\":\"history\",\"room\":\"bad\"}", "not_joined", null),
                 Arguments.of("{\"type\":\"history\",\"room\":\"bad\",\"limit\":0}", "bad_request", null));

@@ -237,7 +237,27 @@ class Rfc6455Test {
                 Arguments.of("close frame with a 1-byte payload", List.of(RawClient.encode(0x88, new byte[] {3}, true))),
                 Arguments.of("close payload over 125 bytes",
                              List.of(RawClient.encode(0x88, RawClient.closePayload(1000, new byte[124]), true))),
-                Arguments.of("fragmented close frame", List.of(RawClient.encode(0x08, RawClient.closePayload(1000, new byte[0]), true))));
+                Arguments.of("fragmented close frame", List.of(RawClient.encode(0x08, RawClient.closePayload(1000, new byte[0]), true))),
+                Arguments.of("a 16-bit length for a short text frame", List.of(longForm(0x81, send, 2))),
+                Arguments.of("a 64-bit length for a short text frame", List.of(longForm(0x81, send, 8))),
+                Arguments.of("a 64-bit length for a 200-byte text frame", List.of(longForm(0x81, java.util.Arrays.copyOf(send, 200), 8))),
+                Arguments.of("a 16-bit length for a close frame", List.of(longForm(0x88, RawClient.closePayload(1000, new byte[0]), 2))));
+    }
+
+    /** A masked frame whose length takes {@code lengthBytes} (2 or 8) whatever it is: §5.2 asks for the shortest form. */
+    private static byte[] longForm(int b0, byte[] payload, int lengthBytes) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(b0);
+        out.write(0x80 | (lengthBytes == 2 ? 126 : 127));
+        for (int i = lengthBytes - 1; i >= 0; i--) {
+            out.write((int) ((long) payload.length >>> (8 * i)));
+        }
+        byte[] mask = {1, 2, 3, 4};
+        out.writeBytes(mask);
+        for (int i = 0; i < payload.length; i++) {
+            out.write(payload[i] ^ mask[i & 3]);
+        }
+        return out.toByteArray();
     }
 
     @ParameterizedTest(name = "{0}")

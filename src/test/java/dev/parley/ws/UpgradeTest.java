@@ -115,17 +115,28 @@ class UpgradeTest {
         }
     }
 
-    /** RFC 7230 tokens are case-insensitive; Connection may list several. */
+    /** RFC 7230 tokens are case-insensitive; Connection and Upgrade may list several. */
     @ParameterizedTest
-    @ValueSource(strings = {"WebSocket", "WEBSOCKET", "webSocket", "websocket"})
+    @ValueSource(strings = {"WebSocket", "WEBSOCKET", "webSocket", "websocket", "websocket, h2c", "h2c, WebSocket",
+                            "wEbSoCkEt , foo/2"})
     void theUpgradeTokenInAnyCaseIs101(String upgrade) throws IOException {
         start(Map.of());
         String key = RawClient.key();
         try (RawClient c = RawClient.request(ws, request("GET", upgrade, "keep-alive, UPGRADE", "13", key))) {
             assertThat(c.status()).isEqualTo(101);
-            assertThat(c.headers()).containsEntry("sec-websocket-accept", StrictUpgrader.accept(key));
+            assertThat(c.headers()).containsEntry("sec-websocket-accept", StrictUpgrader.accept(key))
+                    .containsEntry("upgrade", "websocket");
             RawClient.ServerFrame hello = c.read();
             assertThat(hello.text()).contains("\"type\":\"hello\"");
+        }
+    }
+
+    /** An upgrade that does not offer WebSocket is not one: HTTP routing answers. */
+    @Test
+    void anUpgradeToAnotherProtocolIsNotAWebSocket() throws IOException {
+        start(Map.of());
+        try (RawClient c = RawClient.request(ws, request("GET", "h2c, websocketx", "Upgrade", "13", RawClient.key()))) {
+            assertThat(c.status()).isNotEqualTo(101);
         }
     }
 
