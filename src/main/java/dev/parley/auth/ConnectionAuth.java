@@ -118,6 +118,23 @@ public final class ConnectionAuth {
         return null;
     }
 
+    /**
+     * When {@link #tick} next has something to do, in System.nanoTime() terms ({@code now} is
+     * that clock, {@code wallMillis} the wall clock tokens expire by); 0 for never.
+     */
+    public long nextDue(long now, long wallMillis) {
+        if (!authenticator.required()) {
+            return 0;
+        }
+        Identity id = identity;
+        if (id == null) {
+            return deadline + 1;
+        }
+        long exp = id.expires().toEpochMilli();
+        long target = noticeSent ? exp + authenticator.expiryGrace().toMillis() + 1 : exp - authenticator.expiryNotice().toMillis();
+        return now + Math.max(0, target - wallMillis) * 1_000_000L;
+    }
+
     /** {@code none} or {@code jwt}, for {@code hello}. */
     public String mode() {
         return authenticator.mode();

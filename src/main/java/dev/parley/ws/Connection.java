@@ -37,8 +37,12 @@ final class Connection implements Subscriber {
     static final int ERRORS_BURST = AnswerBudget.ERRORS_BURST;
     /** A client's typing notices reach a room at most this often (the page sends one every ~2 s). */
     static final Duration TYPING_INTERVAL = Duration.ofSeconds(1);
-    /** A writer with nothing to do for this long ends (noticed at the watchdog's next tick); the next frame starts a new one. */
-    static final Duration WRITER_IDLE = Duration.ofSeconds(1);
+    /**
+     * A writer with nothing to do for this long ends; the next frame starts a new one. Long enough
+     * that a member of a room that speaks every few seconds keeps its writer (a thread start per
+     * delivery otherwise), short enough that an idle connection holds none most of the time.
+     */
+    static final Duration WRITER_IDLE = Duration.ofSeconds(5);
 
     private final String id;
     private final StrictSession ws;
@@ -65,6 +69,8 @@ final class Connection implements Subscriber {
     /** The first decided reason for ending; null while the connection is healthy. */
     private final AtomicReference<CloseReason> ending = new AtomicReference<>();
     private final AtomicBoolean cleaned = new AtomicBoolean();
+    /** When the watchdog next looks at this connection ({@link Connections}). */
+    final DueQueue.Due<Connection> due = new DueQueue.Due<>(this);
     /** System.nanoTime() of the last frame of any kind from the client (pongs included). */
     private volatile long lastHeard;
     private volatile long nextPing;
@@ -87,8 +93,9 @@ final class Connection implements Subscriber {
         this.client = client;
         this.auth = auth;
         this.outbox = new Outbox(config.outboxMaxMessages(), config.outboxMaxBytes(), Frame.MAX_BATCH_BYTES,
-                                 this::startWriter, WRITER_IDLE);
-        this.writer = new SessionWriter(ws, outbox, trace, this::writeFailed);
+                                 this::startWriter, WRITER_IDLE, at -> registry.schedule(this, at));
+        this.writer = new SessionWriter(ws, outbox, trace, this::writeFailed,
+                                        () -> registry.writing(this, true), () -> registry.writing(this, false));
         this.sends = new TokenBucket(config.ratePerSecond(), config.rateBurst(), now);
         this.answers = new AnswerBudget(now);
         this.lastHeard = now;
@@ -149,7 +156,10 @@ final class Connection implements Subscriber {
             auth.requireIdentity(null, null);
         }
         switch (in) {
-            case Inbound.Auth a -> reply(auth.authenticate(a.token()));
+            case Inbound.Auth a -> {
+                reply(auth.authenticate(a.token()));
+                registry.schedule(this, System.nanoTime()); // a new token moves its notice and expiry
+            }
             case Inbound.Join j -> join(j);
             case Inbound.Leave l -> {
                 if (rooms.remove(l.room()) == null) {
@@ -277,6 +287,7 @@ final class Connection implements Subscriber {
             return;
         }
         closeRequested = System.nanoTime();
+        registry.schedule(this, closeRequested + config.writeDeadline().toNanos() + 1);
         leaveAll();
         outbox.close(reason, reason == CloseReason.SHUTDOWN);
     }
@@ -305,37 +316,61 @@ final class Connection implements Subscriber {
         abort(CloseReason.NETWORK);
     }
 
-    /** Watchdog tick: idle writer, write deadline, idle timeout, close handshake timeout, heartbeat. */
-    void tick(long now, long writeDeadline, long idleTimeout, long heartbeat) {
-        outbox.retireIdleWriter(now);
+    /** Watchdog, every period while a write is under way: a write that takes too long aborts the socket. */
+    void checkWrite(long now, long writeDeadline) {
         long started = writer.writeStarted();
         if (started != 0 && now - started > writeDeadline) {
             trace.event("write.deadline");
             abort(CloseReason.WRITE_DEADLINE);
-            return;
         }
+    }
+
+    /**
+     * Watchdog, when this connection falls due: idle writer, close handshake timeout, auth,
+     * idle timeout, heartbeat. Returns when it is next due (System.nanoTime()), 0 for never.
+     */
+    long tick(long now, long writeDeadline, long idleTimeout, long heartbeat) {
+        if (cleaned.get()) {
+            return 0;
+        }
+        long next = sooner(now + heartbeat, outbox.retireIdleWriter(now));
         long closing = closeRequested;
         if (closing != 0) {
             if (now - closing > writeDeadline) {
                 abort(ending.get());
+                return 0;
             }
-            return;
+            return sooner(next, closing + writeDeadline + 1);
         }
         CloseReason authEnd = auth.tick(now, System.currentTimeMillis(), this::reply);
         if (authEnd != null) {
             trace.event(authEnd.tag());
             closeWith(authEnd);
-            return;
+            return closeRequested + writeDeadline + 1;
         }
+        next = sooner(next, auth.nextDue(now, System.currentTimeMillis()));
         if (now - lastHeard > idleTimeout) {
             trace.event("idle.timeout");
             closeWith(CloseReason.IDLE);
-            return;
+            return closeRequested + writeDeadline + 1;
         }
+        next = sooner(next, lastHeard + idleTimeout + 1);
         if (now - nextPing >= 0) {
             nextPing = now + heartbeat;
             outbox.ping();
         }
+        return sooner(next, nextPing);
+    }
+
+    /** The earlier of two System.nanoTime() values; 0 stands for "never". */
+    private static long sooner(long a, long b) {
+        if (a == 0) {
+            return b;
+        }
+        if (b == 0) {
+            return a;
+        }
+        return a - b <= 0 ? a : b;
     }
 
     /** Called by the outbox, under its lock, when work arrives and no writer is running. */
@@ -353,6 +388,7 @@ final class Connection implements Subscriber {
 
     private void release() {
         long start = System.nanoTime();
+        due.release();
         ending.compareAndSet(null, CloseReason.NETWORK);
         leaveAll();
         stopWriter();

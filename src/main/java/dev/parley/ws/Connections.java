@@ -13,13 +13,20 @@ import dev.parley.hub.Hub;
 /**
  * The open connections of this server and the one watchdog that keeps time for all of them:
  * write deadlines, idle timeouts, heartbeats, close handshakes, header deadlines of new
- * connections, and the room sweep. One thread scanning every connection a few times a second
- * costs far less memory than a timer per connection, and its period bounds how late a deadline is
+ * connections, and the room sweep. Each period it looks only at the writes under way and at the
+ * connections that have fallen due ({@link DueQueue}) — an idle server does work per heartbeat per
+ * connection, not per period per connection — and the period bounds how late a deadline is
  * noticed. The end of a connection needs no timer: its reader reports it ({@link ConnectionEnded}).
  */
 public final class Connections implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Connections.class.getName());
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    /** Connections whose writer is in a socket write now: the only ones a write deadline can catch. */
+    private final Set<Connection> writing = ConcurrentHashMap.newKeySet();
+    /** When each connection next needs the watchdog. */
+    private final DueQueue<Connection> due = new DueQueue<>();
+    /** Connections the watchdog has looked at, ever; written by the watchdog only. */
+    private volatile long ticks;
     /** Open connections per client address (as resolved through trusted proxies). */
     private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
     /** Writer threads still running, across all connections: proof that nothing leaks. */
@@ -97,6 +104,26 @@ public final class Connections implements AutoCloseable {
 
     void add(Connection c) {
         open.add(c);
+        schedule(c, System.nanoTime());
+    }
+
+    /** The watchdog looks at {@code c} at {@code at} (System.nanoTime()) or sooner. Any thread. */
+    void schedule(Connection c, long at) {
+        due.schedule(c.due, at);
+    }
+
+    /** A write on {@code c}'s socket begins or ends. */
+    void writing(Connection c, boolean begins) {
+        if (begins) {
+            writing.add(c);
+        } else {
+            writing.remove(c);
+        }
+    }
+
+    /** How many times the watchdog has looked at a connection since start (its work, for tests and operators). */
+    public long watchdogTicks() {
+        return ticks;
     }
 
     /** Counts the connection against its client address; false when that address is over its limit. */
@@ -163,11 +190,19 @@ public final class Connections implements AutoCloseable {
         long nextSweep = System.nanoTime();
         while (!closed) {
             long now = System.nanoTime();
-            for (Connection c : open) {
+            for (Connection c : writing) {
+                c.checkWrite(now, writeDeadline);
+            }
+            for (Connection c : due.due(now)) {
+                ticks++;
                 try {
-                    c.tick(now, writeDeadline, idle, heartbeat);
+                    long next = c.tick(now, writeDeadline, idle, heartbeat);
+                    if (next != 0) {
+                        due.schedule(c.due, next);
+                    }
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.ERROR, "watchdog: session " + c.id(), e);
+                    due.schedule(c.due, now + heartbeat);
                 }
             }
             headerDeadlines.sweep(now);

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 import dev.parley.protocol.CloseReason;
@@ -52,19 +53,24 @@ final class Outbox {
     /** Starts a writer thread when work arrives and none is running; null = the caller runs one itself. */
     private final Supplier<Thread> spawn;
     private final long writerIdleNanos;
+    /** Told, under the lock, when a writer begins to wait: the time from which it may be retired. */
+    private final LongConsumer retirableAt;
 
     /** An outbox whose single writer the caller runs, forever. */
     Outbox(int maxMessages, long maxBytes, int batchBytes) {
-        this(maxMessages, maxBytes, batchBytes, null, Duration.ZERO);
+        this(maxMessages, maxBytes, batchBytes, null, Duration.ZERO, at -> { });
     }
 
     /**
      * An outbox that starts its writer on demand and lets it end after {@code writerIdle} without
      * work ({@link #retireIdleWriter}): an idle connection then holds no writer thread at all
      * (~3 KB each, bench/README.md), while a busy one keeps the same writer. At most one writer
-     * exists at a time.
+     * exists at a time. {@code retirableAt} hears when a waiting writer may be retired, so the
+     * watchdog looks at this outbox then and not before.
      */
-    Outbox(int maxMessages, long maxBytes, int batchBytes, Supplier<Thread> spawn, Duration writerIdle) {
+    Outbox(int maxMessages, long maxBytes, int batchBytes, Supplier<Thread> spawn, Duration writerIdle,
+           LongConsumer retirableAt) {
+        this.retirableAt = retirableAt;
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
         this.batchBytes = batchBytes;
@@ -166,14 +172,18 @@ final class Outbox {
 
     /**
      * Ends the writer if it has waited for work since before {@code now - writerIdle}; the next
-     * piece of work starts a new one. Called by the watchdog's tick: the writer itself waits
-     * without a timeout, because a timed wait costs a timer per wait — one per frame written —
-     * which made every write dearer (bench/README.md, "Fan-out coalescing").
+     * piece of work starts a new one. Returns when to look again (a writer waiting, not yet long
+     * enough), or 0. Called by the watchdog: the writer itself waits without a timeout, because a
+     * timed wait costs a timer per wait — one per frame written — which made every write dearer
+     * (bench/README.md, "Fan-out coalescing").
      */
-    void retireIdleWriter(long now) {
+    long retireIdleWriter(long now) {
         long since = waitingSince;
-        if (spawn == null || since == 0 || now - since < writerIdleNanos) {
-            return;
+        if (spawn == null || since == 0) {
+            return 0;
+        }
+        if (now - since < writerIdleNanos) {
+            return since + writerIdleNanos;
         }
         lock.lock();
         try {
@@ -184,6 +194,7 @@ final class Outbox {
         } finally {
             lock.unlock();
         }
+        return 0;
     }
 
     /** Under the lock: signal the writer, or start one if none is running. */
@@ -213,6 +224,9 @@ final class Outbox {
                 }
                 if (waitingSince == 0) {
                     waitingSince = System.nanoTime();
+                    if (spawn != null) {
+                        retirableAt.accept(waitingSince + writerIdleNanos);
+                    }
                 }
                 ready.await();
             }

@@ -19,10 +19,16 @@ final class SessionWriter implements Runnable {
     private final Outbox outbox;
     private final ConnectionTrace trace;
     private final Consumer<RuntimeException> onFailure;
+    /** Told before and after each socket write: the watchdog checks the deadline of writes under way only. */
+    private final Runnable writeBegins;
+    private final Runnable writeEnds;
     /** System.nanoTime() when the current write started, 0 between writes. Written by this thread only. */
     private volatile long writeStarted;
 
-    SessionWriter(StrictSession ws, Outbox outbox, ConnectionTrace trace, Consumer<RuntimeException> onFailure) {
+    SessionWriter(StrictSession ws, Outbox outbox, ConnectionTrace trace, Consumer<RuntimeException> onFailure,
+                  Runnable writeBegins, Runnable writeEnds) {
+        this.writeBegins = writeBegins;
+        this.writeEnds = writeEnds;
         this.ws = ws;
         this.outbox = outbox;
         this.trace = trace;
@@ -93,10 +99,12 @@ final class SessionWriter implements Runnable {
     private long write(byte[] frames, boolean close) {
         long start = System.nanoTime();
         writeStarted = start;
+        writeBegins.run();
         try {
             ws.write(frames, close);
         } finally {
             writeStarted = 0;
+            writeEnds.run();
         }
         return System.nanoTime() - start;
     }

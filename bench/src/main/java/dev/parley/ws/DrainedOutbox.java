@@ -29,7 +29,7 @@ public final class DrainedOutbox implements Subscriber, AutoCloseable {
     /** Bounds as Connection sets them: parley.outbox.* and Frame.MAX_BATCH_BYTES. */
     public DrainedOutbox(int maxMessages, long maxBytes, Drains drains) {
         this.outbox = new Outbox(maxMessages, maxBytes, Frame.MAX_BATCH_BYTES, this::startDrainer,
-                                 Connection.WRITER_IDLE);
+                                 Connection.WRITER_IDLE, at -> { });
         this.drains = drains;
     }
 
