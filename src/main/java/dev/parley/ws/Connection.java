@@ -212,13 +212,18 @@ final class Connection implements Subscriber {
             throw new ProtocolError(ErrorCode.RATE_LIMITED, s.id(), s.room());
         }
         long start = System.nanoTime();
-        Room.Published p = hub.publish(s.room(), name, auth.user(), s.text(), s.id());
-        long nanos = System.nanoTime() - start;
-        if (!p.duplicate()) {
-            telemetry.published(nanos);
+        outbox.hold(); // our own copy (queued by the publish in a quiet room) and the ack: one frame
+        try {
+            Room.Published p = hub.publish(s.room(), name, auth.user(), s.text(), s.id());
+            long nanos = System.nanoTime() - start;
+            if (!p.duplicate()) {
+                telemetry.published(nanos);
+            }
+            trace.published(s.room(), p.seq(), p.fanout(), p.duplicate(), nanos, s.traceparent(), hub.broker().name(), p.brokerNanos());
+            reply(Encoder.ack(s.room(), p.seq(), s.id()));
+        } finally {
+            outbox.release();
         }
-        trace.published(s.room(), p.seq(), p.fanout(), p.duplicate(), nanos, s.traceparent(), hub.broker().name(), p.brokerNanos());
-        reply(Encoder.ack(s.room(), p.seq(), s.id()));
     }
 
     /** Passes on at most one typing notice per room per {@link #TYPING_INTERVAL}; extras are dropped silently. */

@@ -45,6 +45,8 @@ final class Outbox {
     private boolean stopped;
     /** The writer thread now serving this outbox, or null while none is needed. */
     private Thread writer;
+    /** While above 0, new frames do not wake the writer ({@link #hold}). */
+    private int held;
     /** Set by {@link #retireIdleWriter}: the waiting writer ends instead of waiting on. */
     private boolean retire;
     /** System.nanoTime() when the writer last began to wait for work; 0 while it works. */
@@ -105,6 +107,31 @@ final class Outbox {
         try {
             if (close == null && !stopped) {
                 add(f);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Until {@link #release}, frames queue without waking the writer, so what the caller queues
+     * meanwhile leaves in one write: a sender's own copy of its message and its ack ride in one
+     * frame. For the reader's publish only, which lasts microseconds (a round trip with Redis).
+     */
+    void hold() {
+        lock.lock();
+        try {
+            held++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void release() {
+        lock.lock();
+        try {
+            if (--held == 0 && !frames.isEmpty()) {
+                wake();
             }
         } finally {
             lock.unlock();
@@ -263,7 +290,7 @@ final class Outbox {
         frames.add(f);
         bytes += f.bytes();
         messages += f.count();
-        if (frames.size() == 1) {
+        if (frames.size() == 1 && held == 0) {
             wake(); // the writer only waits when the queue is empty
         }
     }

@@ -192,6 +192,25 @@ class CoalescingTest {
         }
     }
 
+    /** In a room that sends at once, the sender's own copy and its ack leave in one write. */
+    @Test
+    void aSendersOwnCopyAndItsAckShareAFrame() throws Exception {
+        server = TestServer.start(Map.of("parley.write-delay", "PT0S"));
+        URI ws = TestServer.ws(server);
+        try (RawClient alice = RawClient.connect(ws); ChatClient bob = ChatClient.joined(ws, "a", "bob")) {
+            objects(alice.read()); // hello
+            alice.sendText("{\"type\":\"join\",\"room\":\"a\",\"name\":\"alice\"}");
+            objects(alice.read()); // joined
+            for (int i = 0; i < 5; i++) {
+                alice.sendText("{\"type\":\"send\",\"room\":\"a\",\"text\":\"hi " + i + "\",\"id\":\"m" + i + "\"}");
+                assertThat(objects(alice.read())).extracting(o -> o.path("type").asText() + " " + o.path("id").asText())
+                        .containsExactly("message m" + i, "ack m" + i);
+            }
+            bob.next(m -> "message".equals(m.path("type").asText()) && "hi 4".equals(m.path("text").asText()), "the last message");
+            assertThat(bob.messages("a")).hasSize(5);
+        }
+    }
+
     private static List<JsonNode> objects(RawClient.ServerFrame f) throws Exception {
         assertThat(f.opcode()).isEqualTo(1);
         List<JsonNode> out = new ArrayList<>();
