@@ -38,6 +38,8 @@ public final class ConnectionTrace {
     private volatile long bytesIn;
     private volatile long messagesOut;
     private volatile long bytesOut;
+    /** Socket writes so far; the writer's only (one writer at a time, handed over through the outbox lock). */
+    private long writes;
     private volatile int roomsJoined;
     /** Set in {@link #opened}: only opened connections count as opened and closed in metrics. */
     private volatile boolean open;
@@ -148,7 +150,7 @@ public final class ConnectionTrace {
     public void out(int objects, int bytes, long nanos) {
         messagesOut += objects;
         bytesOut += bytes;
-        telemetry.wrote(objects, nanos);
+        telemetry.wrote(objects, nanos, writes++ % Telemetry.WRITE_SAMPLE == 0);
     }
 
     public void joined(String room) {

@@ -20,6 +20,12 @@ public final class Frame {
     private final byte[] utf8;
     /** How many JSON objects the bytes hold, newline-separated (docs/protocol.md). */
     private final int count;
+    /**
+     * The bytes as one WebSocket text frame, header included; built by the first writer that
+     * sends this frame alone, then shared read-only by every other (a racing second build is
+     * harmless: same bytes).
+     */
+    private volatile byte[] wire;
 
     private Frame(byte[] utf8, int count) {
         this.utf8 = utf8;
@@ -84,6 +90,36 @@ public final class Frame {
     public int copyTo(byte[] dst, int offset) {
         System.arraycopy(utf8, 0, dst, offset, utf8.length);
         return offset + utf8.length;
+    }
+
+    /**
+     * This frame as it goes on the wire, as one final text frame (RFC 6455 §5.2: a server's
+     * frames are unmasked, so the bytes are the same for every recipient). Built once; the caller
+     * must not change the array.
+     */
+    public byte[] wire() {
+        byte[] w = wire;
+        if (w == null) {
+            int n = utf8.length;
+            int header = n < 126 ? 2 : n < 65536 ? 4 : 10;
+            w = new byte[header + n];
+            w[0] = (byte) 0x81; // FIN, text
+            if (n < 126) {
+                w[1] = (byte) n;
+            } else if (n < 65536) {
+                w[1] = 126;
+                w[2] = (byte) (n >>> 8);
+                w[3] = (byte) n;
+            } else {
+                w[1] = 127;
+                for (int i = 0; i < 8; i++) {
+                    w[2 + i] = (byte) ((long) n >>> (56 - 8 * i));
+                }
+            }
+            System.arraycopy(utf8, 0, w, header, n);
+            wire = w;
+        }
+        return w;
     }
 
     /** The JSON text (for logs, tests and splicing; the write path never needs it). */

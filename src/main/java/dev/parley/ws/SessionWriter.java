@@ -10,8 +10,9 @@ import dev.parley.protocol.Frame;
 
 /**
  * The only code that writes to a connection's socket while the connection is open: messages,
- * pings, pongs, the close frame. What the outbox holds goes out as frames assembled in one array
- * and one socket write (a pong, a ping, the text frame, the close frame). Each write is timed: the
+ * pings, pongs, the close frame. What the outbox holds goes out in one socket write: a lone frame
+ * as the bytes every member shares ({@link Frame#wire()}), anything more assembled in one array
+ * (a pong, a ping, the text frame, the close frame). Each write is timed: the
  * watchdog aborts the socket when one takes longer than {@code parley.write-deadline}.
  */
 final class SessionWriter implements Runnable {
@@ -51,6 +52,12 @@ final class SessionWriter implements Runnable {
                 }
                 byte[] pong = work.pong();
                 CloseReason close = work.close();
+                if (pong == null && !work.ping() && close == null && work.frames() == 1) {
+                    // The common case: one frame (a room's batch), already framed once for every member.
+                    Frame only = batch.getFirst();
+                    trace.out(work.objects(), only.bytes(), write(only.wire(), false));
+                    continue;
+                }
                 byte[] closePayload = close == null ? null : ServerFrames.closePayload(close.code(), close.reason());
                 // One text frame holding the batch, newline-separated (docs/protocol.md).
                 int text = work.frames() > 0 ? work.bytes() + work.frames() - 1 : -1;
