@@ -42,6 +42,8 @@ final class PeerStats implements ServerTextScanner.Listener {
     private long reorders;
     /** Volatile so a publish run can count acks at the window's edges (single writer). */
     private volatile long acks;
+    /** {@code presence} objects received; volatile for a join storm's drain (single writer). */
+    private volatile long presence;
     /** Publish mode: one permit back per reply to a send (ack or error); null otherwise. */
     private final Semaphore replies;
     /** Socket reads that returned data, and text messages (frames) decoded: with deliveries they
@@ -124,6 +126,11 @@ final class PeerStats implements ServerTextScanner.Listener {
     }
 
     @Override
+    public void onPresence() {
+        presence++;
+    }
+
+    @Override
     public void onError(String code) {
         errors.merge(code, 1, Integer::sum);
         if (replies != null) {
@@ -188,6 +195,10 @@ final class PeerStats implements ServerTextScanner.Listener {
 
     long acks() {
         return acks;
+    }
+
+    long presence() {
+        return presence;
     }
 
     Map<String, Integer> errors() {

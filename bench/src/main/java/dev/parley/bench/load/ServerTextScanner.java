@@ -29,6 +29,9 @@ final class ServerTextScanner {
 
         void onAck();
 
+        /** A {@code presence} object (a name joined or left one of the connection's rooms). */
+        void onPresence();
+
         /** Rare; the code is copied into a String. */
         void onError(String code);
     }
@@ -41,6 +44,7 @@ final class ServerTextScanner {
     private static final byte[] HELLO = ascii("hello\"");
     private static final byte[] JOINED = ascii("joined\"");
     private static final byte[] ERROR = ascii("error\"");
+    private static final byte[] PRESENCE = ascii("presence\"");
 
     private ServerTextScanner() {
     }
@@ -71,6 +75,8 @@ final class ServerTextScanner {
             }
         } else if (startsWith(b, type, to, ACK)) {
             listener.onAck();
+        } else if (startsWith(b, type, to, PRESENCE)) {
+            listener.onPresence();
         } else if (startsWith(b, type, to, JOINED)) {
             listener.onJoined();
         } else if (startsWith(b, type, to, HELLO)) {

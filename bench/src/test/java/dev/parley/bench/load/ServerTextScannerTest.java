@@ -38,6 +38,11 @@ class ServerTextScannerTest {
         }
 
         @Override
+        public void onPresence() {
+            events.add("presence");
+        }
+
+        @Override
         public void onError(String code) {
             events.add("error " + code);
         }
@@ -58,7 +63,7 @@ class ServerTextScannerTest {
                 "{\"type\":\"message\",\"room\":\"r\",\"seq\":8,\"from\":\"bob\",\"text\":\"hi there\",\"ts\":2}",
                 "{\"type\":\"presence\",\"room\":\"r\",\"event\":\"join\",\"name\":\"x\",\"count\":3}");
 
-        assertEquals(List.of("stamp 123456789 3 41 @99", "ack", "foreign"), scan(frame));
+        assertEquals(List.of("stamp 123456789 3 41 @99", "ack", "foreign", "presence"), scan(frame));
     }
 
     @Test
