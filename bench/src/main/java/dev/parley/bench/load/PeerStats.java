@@ -44,6 +44,13 @@ final class PeerStats implements ServerTextScanner.Listener {
     private volatile long acks;
     /** {@code presence} objects received; volatile for a join storm's drain (single writer). */
     private volatile long presence;
+    /**
+     * The most names this connection was told its room holds: the length of its {@code joined}
+     * list, or a later {@code presence}'s count if larger (-1 before a join). While members only
+     * arrive, as in a join storm, it reaches the room's size once every change has reached this
+     * member. Volatile for the storm's drain (single writer).
+     */
+    private volatile int roomSizeSeen = -1;
     /** Publish mode: one permit back per reply to a send (ack or error); null otherwise. */
     private final Semaphore replies;
     /** Socket reads that returned data, and text messages (frames) decoded: with deliveries they
@@ -112,9 +119,12 @@ final class PeerStats implements ServerTextScanner.Listener {
     }
 
     @Override
-    public void onJoined() {
+    public void onJoined(int members) {
         joined = true;
         joins++;
+        if (members > roomSizeSeen) {
+            roomSizeSeen = members;
+        }
     }
 
     @Override
@@ -126,8 +136,11 @@ final class PeerStats implements ServerTextScanner.Listener {
     }
 
     @Override
-    public void onPresence() {
+    public void onPresence(int count) {
         presence++;
+        if (count > roomSizeSeen) {
+            roomSizeSeen = count;
+        }
     }
 
     @Override
@@ -199,6 +212,10 @@ final class PeerStats implements ServerTextScanner.Listener {
 
     long presence() {
         return presence;
+    }
+
+    int roomSizeSeen() {
+        return roomSizeSeen;
     }
 
     Map<String, Integer> errors() {

@@ -4,16 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** The figures the join storm and the idle window derive from their counts. */
-class ScenarioFiguresTest {
-
-    @Test
-    void eachJoinerHearsEveryLaterJoiner() {
-        assertEquals(0, JoinStormScenario.presenceExpected(0));
-        assertEquals(0, JoinStormScenario.presenceExpected(1));
-        assertEquals(3, JoinStormScenario.presenceExpected(3)); // the first hears 2, the second 1
-        assertEquals(49_995_000L, JoinStormScenario.presenceExpected(10_000));
-    }
+/** What the idle window derives from its readings. */
+class IdleCoresTest {
 
     @Test
     void idleCoresAreCpuSecondsOverWallSeconds() {
