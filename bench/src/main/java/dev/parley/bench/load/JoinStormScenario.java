@@ -23,8 +23,9 @@ import org.HdrHistogram.Recorder;
  * are its view of the room ({@code docs/protocol.md}); the generator keeps only the largest
  * size it was told ({@link PeerStats#roomSizeSeen}), which, while members only arrive, reaches
  * the number of clients that joined once the last change has reached that member. The total of
- * presence objects shows what the fan-out cost: about J(J−1)/2 for J joiners, less where joins
- * overlapped (a joiner's list already names those joining beside it).
+ * presence objects shows what the fan-out cost: close to J(J−1)/2 for J joiners, not exactly,
+ * since a joiner's list may already name some of those joining beside it, whose presence may
+ * then reach it anyway or not at all.
  */
 final class JoinStormScenario {
 
