@@ -9,8 +9,20 @@
 #   smoke    50 receivers, 2 senders, 50 msg/s for 3 s: a quick check that everything works
 #   fanout   1,000 receivers + 10 senders, 400 msg/s, 5 s warm-up + 20 s measured
 #   stalled  the same plus 50 receivers that stop reading when the measured window starts
-#   idle     15,000 connections held for 30 s; server RSS before and after
+#   idle     15,000 connections held for 30 s; server RSS before and after, and the server's
+#            CPU while nobody says anything: 10 s after the last connect, over 15 s
+#            (idle_server_cores = CPU seconds / wall seconds; --settle, --idle-window)
 #   connect  10,000 connections, how long until all are established (held 2 s)
+#   joinstorm  10,000 clients each connect and join one shared room, 100 of them in their
+#            handshake or join at a time (--connect-concurrency): time until all have their
+#            `joined` (storm_ms), join latency p50/p99 (join sent to joined received), failures
+#            by reason, server CPU per join, then how long the presence fan-out (each joiner
+#            hears every later one: J(J-1)/2) takes to reach everyone, and whom the server cut.
+#            Compare with `connect` back to back (bench/README.md, "Join storm").
+#   rooms    everyday chat: 2,000 rooms × 5 members (10,000 connections, each in one room),
+#            member 0 of each room sends 1 msg/s at its own random phase; 5 s warm-up + 20 s
+#            measured. Deliveries/s, server CPU per delivery, latency of every member's copy
+#            (sender's own included), completeness member by member, clients cut (close codes).
 #   calibrate  the generator against its own minimal single-threaded server (not Parley):
 #            500 receivers, 5 senders, 100 msg/s, one message per frame. What one socket
 #            write and one read cost on this machine, the floor under any server's figures.
@@ -36,6 +48,13 @@
 # 20 messages a second per connection (burst 40) would drop most of 10 senders' 40 msg/s each.
 # The publish scenarios lift it further (100,000 a second: the limit must not be what is
 # measured) and allow 100 rooms per connection (10 senders join 1,000 rooms).
+# Every server also gets -Dparley.connections.per-address=0: no cap per client address, the
+# default, set here so that a changed default cannot cut a run (every generator connection
+# comes from 127.0.0.1).
+# The many-connection scenarios (idle, connect, joinstorm, rooms) stay under the server's
+# parley.connections.max (20,000) and, for rooms, parley.rooms.max (10,000); more needs
+# SERVER_OPTS=-Dparley.connections.max=… or -Dparley.rooms.max=…, and a generator open-file limit
+# above the connections.
 # Everything binds to 127.0.0.1, every run is bounded by `timeout`, and the servers (and
 # redis-server) are stopped when the script exits for any reason.
 set -euo pipefail
@@ -59,20 +78,23 @@ case "$scenario" in
   stalled) args=(--receivers 1050 --stalled 50 --senders 10 --rate 400 --warmup 5 --duration 20) ;;
   idle)    args=(--mode idle --connections 15000 --hold 30) ;;
   connect) args=(--mode idle --connections 10000 --hold 2) ;;
+  joinstorm) args=(--mode joinstorm --connections 10000 --connect-concurrency 100) ;;
+  rooms)   args=(--mode rooms --rooms 2000 --members 5 --room-rate 1 --warmup 5 --duration 20) ;;
   calibrate) args=(--receivers 500 --senders 5 --rate 100 --warmup 3 --duration 10) ;;
   redis2)  args=(--receivers 1000 --senders 10 --rate 400 --warmup 5 --duration 20) ;;
   redis-publish)    args=(--mode publish --senders 10 --rooms 1 --in-flight 32 --warmup 5 --duration 20) ;;
   redis-publish-1k) args=(--mode publish --senders 10 --rooms 1000 --in-flight 32 --warmup 5 --duration 20) ;;
-  *) sed -n '2,40p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,/^set -euo/{/^set -euo/!p}' "$0" >&2; exit 2 ;;
 esac
 # Parley nodes per run, sharing one redis-server when more than one (0: the calibration server).
 nodes=1
-limits=(-Dparley.rate.per-second=1000 -Dparley.rate.burst=2000)
+limits=(-Dparley.rate.per-second=1000 -Dparley.rate.burst=2000 -Dparley.connections.per-address=0)
 case "$scenario" in
   calibrate) nodes=0 ;;
   redis2) nodes=2 ;;
   redis-publish*) nodes=2
-    limits=(-Dparley.rate.per-second=100000 -Dparley.rate.burst=100000 -Dparley.rooms.per-connection=100) ;;
+    limits=(-Dparley.rate.per-second=100000 -Dparley.rate.burst=100000 -Dparley.rooms.per-connection=100
+            -Dparley.connections.per-address=0) ;;
 esac
 if [ "$nodes" -gt 1 ] && ! command -v redis-server > /dev/null; then
   echo "run-load.sh: $scenario needs redis-server (apt-get install redis-server)" >&2; exit 1

@@ -12,14 +12,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A deliberately minimal stand-in for Parley, to measure the load generator on its own: one
- * selector thread, every joined connection in one room (whatever room it names), each message
- * written to every member as its own frame (no coalescing, so the generator sees the most frames
- * it could). It speaks
- * only what the generator uses: hello, join/joined, send/ack/message. Loopback only.
+ * selector thread, rooms by name, each message written to every member of its room as its own
+ * frame (no coalescing, so the generator sees the most frames it could). It speaks only what the
+ * generator uses: hello, join/joined, send/ack/message (no presence). Loopback only.
  *
  * <p>It is not a reference server: it has no limits except one — a member whose unsent bytes
  * exceed 4 MiB is dropped — and it trusts its input.
@@ -28,7 +29,9 @@ final class CalibrationServer {
 
     private static final int MAX_PENDING = 4 << 20;
 
-    private final List<Client> members = new ArrayList<>();
+    /** Members by room name; selector thread only. */
+    private final Map<String, List<Client>> rooms = new HashMap<>();
+    /** One sequence for all rooms: enough for the generator, which checks its own counters. */
     private long seq;
 
     private final class Client implements FrameDecoder.Sink {
@@ -99,7 +102,8 @@ final class CalibrationServer {
                 name = field(json, "name");
                 text("{\"type\":\"joined\",\"room\":\"" + room + "\",\"seq\":" + seq
                         + ",\"epoch\":\"cal\",\"recovered\":false,\"members\":[]}");
-                if (!members.contains(this)) { // one room for all: a second join adds no second copy
+                List<Client> members = rooms.computeIfAbsent(room, r -> new ArrayList<>());
+                if (!members.contains(this)) { // a second join adds no second copy
                     members.add(this);
                 }
             } else if ("send".equals(type)) {
@@ -110,7 +114,7 @@ final class CalibrationServer {
                 byte[] frame = FrameEncoder.unmasked(FrameDecoder.OP_TEXT, ("{\"type\":\"message\",\"room\":\""
                         + room + "\",\"seq\":" + s + ",\"from\":\"" + name + "\",\"text\":\"" + field(json, "text")
                         + "\",\"ts\":" + System.currentTimeMillis() + idField + "}").getBytes(StandardCharsets.UTF_8));
-                for (Client m : List.copyOf(members)) {
+                for (Client m : List.copyOf(rooms.getOrDefault(room, List.of()))) {
                     m.write(frame);
                 }
             }
@@ -166,7 +170,7 @@ final class CalibrationServer {
         }
 
         void close() {
-            members.remove(this);
+            rooms.values().forEach(members -> members.remove(this));
             key.cancel();
             try {
                 ch.close();

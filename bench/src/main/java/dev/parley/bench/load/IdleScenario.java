@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
  * Opens N connections, optionally joins them to rooms of M members, and holds them, answering
  * the server's pings, while sampling the server's resident memory: what an idle connection
  * costs, and how fast the server accepts a crowd (connect time is measured in every mode).
+ * After a settle period it reads the server's CPU over a window of the hold: what a crowd that
+ * says nothing costs the server (timers, heartbeats, housekeeping), in cores.
  */
 final class IdleScenario {
 
@@ -66,10 +68,30 @@ final class IdleScenario {
             }
         }
 
-        long holdEnd = System.nanoTime() + Sender.secondsToNanos(o.holdSeconds);
+        long holdStart = System.nanoTime();
+        long holdEnd = holdStart + Sender.secondsToNanos(o.holdSeconds);
+        // The idle CPU window: after a settle, so the connect and join work is over; only if it fits.
+        boolean idleMeasured = o.idleWindowSeconds > 0 && o.settleSeconds + o.idleWindowSeconds <= o.holdSeconds;
+        long idleStart = holdStart + Sender.secondsToNanos(o.settleSeconds);
+        long idleEnd = idleStart + Sender.secondsToNanos(o.idleWindowSeconds);
+        CpuSnapshot idleCpu0 = null;
+        CpuSnapshot idleCpu1 = null;
         long rssMax = Math.max(rssConnected, server == null ? -1 : server.rssKib());
-        while (System.nanoTime() - holdEnd < 0) {
-            TimeUnit.MILLISECONDS.sleep(Math.min(1000, Math.max(1, (holdEnd - System.nanoTime()) / 1_000_000)));
+        long now;
+        while ((now = System.nanoTime()) - holdEnd < 0) {
+            // Wake at the window's edges, else once a second to sample RSS.
+            long wake = Math.min(holdEnd, now + TimeUnit.SECONDS.toNanos(1));
+            if (idleMeasured && idleCpu0 == null) {
+                wake = Math.min(wake, idleStart);
+            } else if (idleMeasured && idleCpu1 == null) {
+                wake = Math.min(wake, idleEnd);
+            }
+            FanoutScenario.sleepUntil(wake);
+            if (idleMeasured && idleCpu0 == null && System.nanoTime() - idleStart >= 0) {
+                idleCpu0 = CpuSnapshot.take(server);
+            } else if (idleMeasured && idleCpu0 != null && idleCpu1 == null && System.nanoTime() - idleEnd >= 0) {
+                idleCpu1 = CpuSnapshot.take(server);
+            }
             if (server != null) {
                 rssMax = Math.max(rssMax, server.rssKib());
             }
@@ -109,7 +131,26 @@ final class IdleScenario {
                 : FanoutScenario.round((double) (rssHeld - rssBefore) / connect.succeeded()),
                 "server RSS per connection (KiB)");
         r.put("server_threads", serverThreads, "server threads (platform)");
+        r.put("idle_settle_s", o.settleSeconds);
+        r.put("idle_window_s", idleCpu1 == null ? 0 : o.idleWindowSeconds,
+                "idle CPU window (s; 0 = not measured: settle + window > hold)");
+        r.put("idle_server_cores", idleCpu1 == null ? -1 : idleCores(idleCpu0.serverNanos(), idleCpu1.serverNanos(),
+                idleCpu1.at() - idleCpu0.at()), "server CPU while idle (cores)");
+        if (idleCpu1 != null) {
+            CpuSnapshot.report(r, "idle_", idleCpu0, idleCpu1, open.size(), "conn");
+        }
         return r;
+    }
+
+    /**
+     * Cores a process kept busy over a window: CPU seconds / wall seconds, from two readings of
+     * its utime + stime; -1 if either reading failed.
+     */
+    static double idleCores(long cpuNanos0, long cpuNanos1, long wallNanos) {
+        if (cpuNanos0 < 0 || cpuNanos1 < 0 || wallNanos <= 0) {
+            return -1;
+        }
+        return Math.round((double) (cpuNanos1 - cpuNanos0) / wallNanos * 10_000) / 10_000.0;
     }
 
     private static double mib(long kib) {

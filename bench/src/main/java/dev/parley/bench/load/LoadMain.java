@@ -6,8 +6,8 @@ import java.net.ServerSocket;
 import java.util.Arrays;
 
 /**
- * Entry point of {@code parley-load.jar}: a fan-out, idle or publish load run against any Parley URL, or
- * one of the helpers {@code run-load.sh} uses.
+ * Entry point of {@code parley-load.jar}: a fan-out, idle, publish, rooms or join-storm load run
+ * against any Parley URL, or one of the helpers {@code run-load.sh} uses.
  */
 public final class LoadMain {
 
@@ -49,6 +49,8 @@ public final class LoadMain {
             case FANOUT -> new FanoutScenario(options).run();
             case IDLE -> new IdleScenario(options).run();
             case PUBLISH -> new PublishScenario(options).run();
+            case ROOMS -> new RoomsScenario(options).run();
+            case JOINSTORM -> new JoinStormScenario(options).run();
         };
         report.print(System.out);
         System.out.flush();

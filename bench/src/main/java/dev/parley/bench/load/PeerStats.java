@@ -42,6 +42,15 @@ final class PeerStats implements ServerTextScanner.Listener {
     private long reorders;
     /** Volatile so a publish run can count acks at the window's edges (single writer). */
     private volatile long acks;
+    /** {@code presence} objects received; volatile for a join storm's drain (single writer). */
+    private volatile long presence;
+    /**
+     * The most names this connection was told its room holds: the length of its {@code joined}
+     * list, or a later {@code presence}'s count if larger (-1 before a join). While members only
+     * arrive, as in a join storm, it reaches the room's size once every change has reached this
+     * member. Volatile for the storm's drain (single writer).
+     */
+    private volatile int roomSizeSeen = -1;
     /** Publish mode: one permit back per reply to a send (ack or error); null otherwise. */
     private final Semaphore replies;
     /** Socket reads that returned data, and text messages (frames) decoded: with deliveries they
@@ -110,9 +119,12 @@ final class PeerStats implements ServerTextScanner.Listener {
     }
 
     @Override
-    public void onJoined() {
+    public void onJoined(int members) {
         joined = true;
         joins++;
+        if (members > roomSizeSeen) {
+            roomSizeSeen = members;
+        }
     }
 
     @Override
@@ -120,6 +132,14 @@ final class PeerStats implements ServerTextScanner.Listener {
         acks++;
         if (replies != null) {
             replies.release();
+        }
+    }
+
+    @Override
+    public void onPresence(int count) {
+        presence++;
+        if (count > roomSizeSeen) {
+            roomSizeSeen = count;
         }
     }
 
@@ -188,6 +208,14 @@ final class PeerStats implements ServerTextScanner.Listener {
 
     long acks() {
         return acks;
+    }
+
+    long presence() {
+        return presence;
+    }
+
+    int roomSizeSeen() {
+        return roomSizeSeen;
     }
 
     Map<String, Integer> errors() {

@@ -25,9 +25,16 @@ final class ServerTextScanner {
 
         void onHello();
 
-        void onJoined();
+        /** A {@code joined}, with the number of names in its {@code members} list (-1 if it has none). */
+        void onJoined(int members);
 
         void onAck();
+
+        /**
+         * A {@code presence} object (a name joined or left one of the connection's rooms), with
+         * its {@code count} of distinct names in the room after the change (-1 if absent).
+         */
+        void onPresence(int count);
 
         /** Rare; the code is copied into a String. */
         void onError(String code);
@@ -36,11 +43,14 @@ final class ServerTextScanner {
     private static final byte[] TYPE = ascii("\"type\"");
     private static final byte[] TEXT = ascii("\"text\"");
     private static final byte[] CODE = ascii("\"code\"");
+    private static final byte[] COUNT = ascii("\"count\"");
+    private static final byte[] MEMBERS = ascii("\"members\"");
     private static final byte[] MESSAGE = ascii("message\"");
     private static final byte[] ACK = ascii("ack\"");
     private static final byte[] HELLO = ascii("hello\"");
     private static final byte[] JOINED = ascii("joined\"");
     private static final byte[] ERROR = ascii("error\"");
+    private static final byte[] PRESENCE = ascii("presence\"");
 
     private ServerTextScanner() {
     }
@@ -71,8 +81,10 @@ final class ServerTextScanner {
             }
         } else if (startsWith(b, type, to, ACK)) {
             listener.onAck();
+        } else if (startsWith(b, type, to, PRESENCE)) {
+            listener.onPresence((int) numberValue(b, from, to, COUNT));
         } else if (startsWith(b, type, to, JOINED)) {
-            listener.onJoined();
+            listener.onJoined(stringsIn(b, valueStart(b, from, to, MEMBERS), to));
         } else if (startsWith(b, type, to, HELLO)) {
             listener.onHello();
         } else if (startsWith(b, type, to, ERROR)) {
@@ -129,6 +141,12 @@ final class ServerTextScanner {
      * for the server's flat objects: {@code key} is only searched for as a whole quoted token.
      */
     private static int stringValue(byte[] b, int from, int to, byte[] key) {
+        int p = valueStart(b, from, to, key);
+        return p >= 0 && b[p] == '"' ? p + 1 : -1;
+    }
+
+    /** Index of the first character of {@code key}'s value, or -1; as {@link #stringValue}. */
+    private static int valueStart(byte[] b, int from, int to, byte[] key) {
         int k = indexOf(b, from, to, key);
         if (k < 0) {
             return -1;
@@ -144,7 +162,48 @@ final class ServerTextScanner {
         while (p < to && b[p] == ' ') {
             p++;
         }
-        return p < to && b[p] == '"' ? p + 1 : -1;
+        return p < to ? p : -1;
+    }
+
+    /** The non-negative integer value of {@code key}, or -1. */
+    private static long numberValue(byte[] b, int from, int to, byte[] key) {
+        int p = valueStart(b, from, to, key);
+        if (p < 0 || b[p] < '0' || b[p] > '9') {
+            return -1;
+        }
+        long n = 0;
+        for (; p < to && b[p] >= '0' && b[p] <= '9'; p++) {
+            n = n * 10 + (b[p] - '0');
+        }
+        return n;
+    }
+
+    /**
+     * The number of strings in the array starting at {@code p} (its '['), or -1 if there is no
+     * array. Escapes are skipped, so a name holding a quote or a bracket counts once.
+     */
+    private static int stringsIn(byte[] b, int p, int to) {
+        if (p < 0 || b[p] != '[') {
+            return -1;
+        }
+        int n = 0;
+        boolean inString = false;
+        for (p++; p < to; p++) {
+            byte c = b[p];
+            if (inString) {
+                if (c == '\\') {
+                    p++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+                n++;
+            } else if (c == ']') {
+                return n;
+            }
+        }
+        return -1;
     }
 
     private static int indexOf(byte[] b, int from, int to, byte[] needle) {

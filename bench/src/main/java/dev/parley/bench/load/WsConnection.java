@@ -185,6 +185,20 @@ final class WsConnection implements FrameDecoder.Sink {
         }
     }
 
+    /**
+     * Blocking phase only, on the thread that reads: gives back what a large answer (the
+     * {@code joined} of a crowded room lists every member) grew the read buffer to, once nothing
+     * undecoded is left in it; ten thousand such buffers would otherwise stay at their largest.
+     */
+    void shrinkBuffer(int bytes) {
+        if (pos == lim && buf.length > bytes) {
+            buf = new byte[bytes];
+            in = ByteBuffer.wrap(buf);
+            pos = 0;
+            lim = 0;
+        }
+    }
+
     /** Blocking mode: the receive loop of a connection read by its own (virtual) thread. */
     void readLoop() {
         reader = Thread.currentThread();

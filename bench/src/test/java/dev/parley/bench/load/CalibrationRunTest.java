@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Short real runs of both scenarios over loopback sockets, against the calibration server:
+ * Short real runs of the scenarios over loopback sockets, against the calibration server:
  * every message sent in the window must reach every receiver, stalled ones included once they
  * read again, in order, with both read designs.
  */
@@ -59,6 +59,8 @@ class CalibrationRunTest {
             case FANOUT -> new FanoutScenario(options).run();
             case IDLE -> new IdleScenario(options).run();
             case PUBLISH -> new PublishScenario(options).run();
+            case ROOMS -> new RoomsScenario(options).run();
+            case JOINSTORM -> new JoinStormScenario(options).run();
         };
         return Summarize.parseFlat(report.json());
     }
@@ -87,6 +89,61 @@ class CalibrationRunTest {
 
         assertEquals(50.0, r.get("connect_ok"));
         assertEquals(50.0, r.get("open_after_hold"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "vt"})
+    void roomsDeliverEveryMessageToEveryMemberOfItsRoomOnly(String io) throws Exception {
+        Map<String, Object> r = run("--io", io, "--mode", "rooms", "--rooms", "8", "--members", "3",
+                "--room-rate", "20", "--warmup", "0.3", "--duration", "1", "--drain", "5");
+
+        assertEquals(24.0, r.get("connections"));
+        assertEquals(0.0, r.get("join_failed"));
+        // 8 rooms × 20 msg/s × 1 s, give or take the one message a room's phase may put on the edge.
+        double sent = (Double) r.get("sent");
+        assertTrue(sent >= 8 * 19 && sent <= 8 * 21, "sent " + sent);
+        assertEquals(3 * sent, r.get("expected"), "every member of the room, the sender included");
+        assertEquals(r.get("expected"), r.get("received"));
+        assertEquals(0.0, r.get("missing"));
+        assertEquals(100.0, r.get("delivered_pct"));
+        // Rooms by name: another room's message would be a second sender's counter, out of order.
+        assertEquals(0.0, r.get("gaps"));
+        assertEquals(0.0, r.get("reorders"));
+        assertEquals(0.0, r.get("cut"));
+        assertEquals("", r.get("errors"));
+        assertTrue((Double) r.get("lat_p99_ms") >= 0);
+    }
+
+    @Test
+    void joinStormJoinsEveryClientToOneRoom() throws Exception {
+        Map<String, Object> r = run("--mode", "joinstorm", "--connections", "60", "--connect-concurrency", "7",
+                "--drain", "0");
+
+        assertEquals(60.0, r.get("joined"));
+        assertEquals(0.0, r.get("failed"));
+        assertEquals(7.0, r.get("in_flight"));
+        assertTrue((Double) r.get("storm_ms") > 0);
+        assertTrue((Double) r.get("join_p99_ms") >= 0, "joins timed");
+        assertTrue((Double) r.get("handshake_p99_ms") >= 0, "handshakes timed");
+        assertEquals(60.0, r.get("open_after"));
+    }
+
+    @Test
+    void idleReadsTheServersCpuOverAWindowAfterTheSettle() throws Exception {
+        // The calibration server runs in this JVM: its pid stands for the server's.
+        String self = Long.toString(ProcessHandle.current().pid());
+        Map<String, Object> r = run("--mode", "idle", "--connections", "20", "--hold", "1", "--settle", "0.2",
+                "--idle-window", "0.5", "--server-pid", self);
+
+        assertEquals(0.5, r.get("idle_window_s"));
+        double cores = (Double) r.get("idle_server_cores");
+        assertTrue(cores >= 0 && cores <= Runtime.getRuntime().availableProcessors(), "cores " + cores);
+        assertTrue((Double) r.get("idle_server_cpu_ms") >= 0);
+
+        Map<String, Object> tooShort = run("--mode", "idle", "--connections", "5", "--hold", "0.3",
+                "--settle", "0.2", "--idle-window", "0.5", "--server-pid", self);
+        assertEquals(0.0, tooShort.get("idle_window_s"), "a window that does not fit in the hold is not measured");
+        assertEquals(-1.0, tooShort.get("idle_server_cores"));
     }
 
     @Test

@@ -20,6 +20,7 @@ class LoadMainTest {
             Result r = run(flag);
             assertEquals(0, r.exit, "exit code of " + flag);
             assertTrue(r.stdout.contains("usage: java -jar parley-load.jar"), "stdout of " + flag + ": " + r.stdout);
+            assertTrue(r.stdout.contains("rooms:") && r.stdout.contains("joinstorm:"), "every mode's options: " + r.stdout);
             assertEquals("", r.stderr, "stderr of " + flag);
         }
     }
@@ -29,6 +30,13 @@ class LoadMainTest {
         Result r = run("--no-such-option", "1");
         assertEquals(2, r.exit);
         assertTrue(r.stderr.contains("unknown option --no-such-option") && r.stderr.contains("usage:"), r.stderr);
+    }
+
+    @Test
+    void aModesBadOptionIsAnErrorThatSaysWhy() throws Exception {
+        Result r = run("--mode", "rooms", "--members", "0");
+        assertEquals(2, r.exit);
+        assertTrue(r.stderr.contains("members >= 1") && r.stderr.contains("usage:"), r.stderr);
     }
 
     private record Result(int exit, String stdout, String stderr) {

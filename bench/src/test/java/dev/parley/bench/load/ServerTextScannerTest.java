@@ -28,13 +28,18 @@ class ServerTextScannerTest {
         }
 
         @Override
-        public void onJoined() {
-            events.add("joined");
+        public void onJoined(int members) {
+            events.add("joined " + members);
         }
 
         @Override
         public void onAck() {
             events.add("ack");
+        }
+
+        @Override
+        public void onPresence(int count) {
+            events.add("presence " + count);
         }
 
         @Override
@@ -58,7 +63,7 @@ class ServerTextScannerTest {
                 "{\"type\":\"message\",\"room\":\"r\",\"seq\":8,\"from\":\"bob\",\"text\":\"hi there\",\"ts\":2}",
                 "{\"type\":\"presence\",\"room\":\"r\",\"event\":\"join\",\"name\":\"x\",\"count\":3}");
 
-        assertEquals(List.of("stamp 123456789 3 41 @99", "ack", "foreign"), scan(frame));
+        assertEquals(List.of("stamp 123456789 3 41 @99", "ack", "foreign", "presence 3"), scan(frame));
     }
 
     @Test
@@ -80,7 +85,22 @@ class ServerTextScannerTest {
                 "{\"type\":\"joined\",\"room\":\"r\",\"seq\":0,\"epoch\":\"e\",\"recovered\":false,\"members\":[]}",
                 "{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"Too many\",\"ref\":\"c-1\"}");
 
-        assertEquals(List.of("hello", "joined", "error rate_limited"), scan(frame));
+        assertEquals(List.of("hello", "joined 0", "error rate_limited"), scan(frame));
+    }
+
+    @Test
+    void countsTheNamesOfAJoinedListWhateverTheyHold() {
+        assertEquals(List.of("joined 3"), scan("{\"type\":\"joined\",\"room\":\"r\",\"seq\":0,\"epoch\":\"e\","
+                + "\"recovered\":false,\"members\":[\"a\", \"b \\\"]\\\" c\",\"[,]\"]}"));
+        assertEquals(List.of("joined -1"), scan("{\"type\":\"joined\",\"room\":\"r\"}"));
+        assertEquals(List.of("joined -1"), scan("{\"type\":\"joined\",\"members\":[\"cut off"));
+    }
+
+    @Test
+    void readsThePresenceCount() {
+        assertEquals(List.of("presence 10000", "presence -1"), scan(String.join("\n",
+                "{\"type\":\"presence\",\"room\":\"r\",\"event\":\"leave\",\"name\":\"x\",\"count\": 10000}",
+                "{\"type\":\"presence\",\"room\":\"r\",\"event\":\"join\",\"name\":\"x\"}")));
     }
 
     @Test
