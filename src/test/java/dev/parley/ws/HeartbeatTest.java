@@ -70,7 +70,9 @@ class HeartbeatTest {
             assertThat(ticks).as("looks at %d connections over %d periods", n, periods).isLessThanOrEqualTo(n * 3L * 3);
             assertThat(ticks).as("every connection was looked at for its pings").isGreaterThanOrEqualTo(n * 2L);
         } finally {
-            clients.forEach(RawClient::close);
+            for (RawClient c : clients) {
+                c.close();
+            }
             server.stop();
         }
     }
