@@ -3,7 +3,8 @@
 -- KEYS: 1 epoch, 2 seq, 3 log, 4 ids, 5 names (hash: name -> nodes holding it)
 -- ARGV: 1 epoch to start if the room has none, 2 the client's epoch ('' = none),
 --       3 since ('' = none), 4 last, 5 key TTL in ms
--- Returns {epoch, head, 1 if recovered else 0, entries, names}.
+--       6 names to list at most
+-- Returns {epoch, head, 1 if recovered else 0, entries, names (at most ARGV[6]), names in all}.
 local epoch = redis.call('GET', KEYS[1])
 if not epoch then
   epoch = ARGV[1]
@@ -31,4 +32,12 @@ if recovered == 0 then
     entries = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', ARGV[4])
   end
 end
-return {epoch, head, recovered, entries, redis.call('HKEYS', KEYS[5])}
+-- At most ARGV[6] names: a join costs the same in a big room (the rest are paged with HSCAN).
+local count = redis.call('HLEN', KEYS[5])
+local names
+if count <= tonumber(ARGV[6]) then
+  names = redis.call('HKEYS', KEYS[5])
+else
+  names = redis.call('HRANDFIELD', KEYS[5], ARGV[6])
+end
+return {epoch, head, recovered, entries, names, count}

@@ -50,6 +50,20 @@ public interface Broker extends AutoCloseable {
     Page page(String room, Long before, int limit) throws BrokerUnavailable;
 
     /**
+     * Names a joining member is handed, and a {@link #members} page holds, at most: the rest of a
+     * big room's names are paged on request, so a join costs the same in a room of 10 or 10,000.
+     */
+    int MEMBERS_LISTED = 100;
+
+    /**
+     * A page of the room's distinct names, at most {@link #MEMBERS_LISTED}, from {@code cursor}
+     * (null: the start; else a previous page's {@code next}). Pages reflect the room as it is while
+     * they are read: a name that comes or goes meanwhile may be missed or seen twice, which the
+     * presence events that follow settle.
+     */
+    Members members(String room, String cursor) throws BrokerUnavailable;
+
+    /**
      * This node has members in the room: from when this returns, every message published there
      * reaches the door. Counted: each call is matched by one {@link #unsubscribe}.
      */
@@ -95,7 +109,20 @@ public interface Broker extends AutoCloseable {
     }
 
     /** The room's position, its distinct member names (sorted), and the messages a joiner is handed. */
-    record Backlog(String epoch, long head, boolean recovered, List<Message> messages, List<String> members) {
+    /**
+     * {@code members}: at most {@link #MEMBERS_LISTED} of the room's distinct names;
+     * {@code memberCount}: how many there are (the rest are paged with {@link #members}).
+     */
+    record Backlog(String epoch, long head, boolean recovered, List<Message> messages, List<String> members,
+                   int memberCount) {
+        /** A backlog whose member list is complete. */
+        public Backlog(String epoch, long head, boolean recovered, List<Message> messages, List<String> members) {
+            this(epoch, head, recovered, messages, members, members.size());
+        }
+    }
+
+    /** A page of a room's names; {@code next} continues it (null at the end); {@code count}: names in all. */
+    record Members(List<String> names, String next, int count) {
     }
 
     /** A page of history; {@code more} when older messages are still held. */

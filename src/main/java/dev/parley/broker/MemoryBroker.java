@@ -1,6 +1,8 @@
 package dev.parley.broker;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -99,7 +101,7 @@ public final class MemoryBroker implements Broker {
             History h = log.history;
             boolean recovered = since != null && log.epoch.equals(epoch) && h.covers(since);
             List<Message> messages = recovered ? h.range(since + 1, h.head()) : h.last(last);
-            return new Backlog(log.epoch, h.head(), recovered, messages, List.copyOf(log.names));
+            return new Backlog(log.epoch, h.head(), recovered, messages, first(log.names, null), log.names.size());
         } finally {
             log.lock.unlock();
         }
@@ -117,6 +119,35 @@ public final class MemoryBroker implements Broker {
         } finally {
             log.lock.unlock();
         }
+    }
+
+    @Override
+    public Members members(String room, String cursor) {
+        Log log = logs.get(room);
+        if (log == null) {
+            return new Members(List.of(), null, 0);
+        }
+        log.lock.lock();
+        try {
+            List<String> names = first(log.names, cursor);
+            boolean more = !names.isEmpty() && log.names.higher(names.getLast()) != null;
+            return new Members(names, more ? names.getLast() : null, log.names.size());
+        } finally {
+            log.lock.unlock();
+        }
+    }
+
+    /** Under the log's lock: up to MEMBERS_LISTED names after {@code after} (null: from the first), in order. */
+    private static List<String> first(TreeSet<String> names, String after) {
+        SortedSet<String> tail = after == null ? names : names.tailSet(after, false);
+        List<String> out = new ArrayList<>(Math.min(tail.size(), MEMBERS_LISTED));
+        for (String n : tail) {
+            if (out.size() == MEMBERS_LISTED) {
+                break;
+            }
+            out.add(n);
+        }
+        return out;
     }
 
     @Override

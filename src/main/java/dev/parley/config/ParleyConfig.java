@@ -36,7 +36,9 @@ public record ParleyConfig(Duration heartbeat,
                            int connectionsPerAddress,
                            Duration shutdownGrace,
                            Duration drainTimeout,
-                           int drainBatch) {
+                           int drainBatch,
+                           boolean presenceEvents,
+                           int presenceBatchAbove) {
 
     /** Largest page a {@code history} request may ask for. */
     public static final int HISTORY_PAGE_MAX = 200;
@@ -121,7 +123,9 @@ public record ParleyConfig(Duration heartbeat,
                 p.get("connections.per-address").asInt().orElse(0),
                 s.get("grace").as(Duration.class).orElse(Duration.ofSeconds(20)),
                 s.get("drain-timeout").as(Duration.class).orElse(Duration.ofSeconds(5)),
-                s.get("batch").asInt().orElse(500)).validated();
+                s.get("batch").asInt().orElse(500),
+                p.get("presence.events").asBoolean().orElse(true),
+                p.get("presence.batch-above").asInt().orElse(100)).validated();
     }
 
     /** Lists may be given as YAML lists or, from the environment, as comma-separated strings. */
@@ -200,6 +204,9 @@ public record ParleyConfig(Duration heartbeat,
         }
         if (connectionsPerAddress < 0) {
             e.add("parley.connections.per-address must be 0 (no limit) or more, is " + connectionsPerAddress);
+        }
+        if (presenceBatchAbove < 0) {
+            e.add("parley.presence.batch-above must be 0 (always batch) or more, is " + presenceBatchAbove);
         }
         if (drainBatch < 1) {
             e.add("shutdown.batch must be at least 1, is " + drainBatch);

@@ -24,6 +24,7 @@ public final class Hub implements Delivery {
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     private final Broker broker;
     private final int historyOnJoin;
+    private final PresencePolicy presence;
     /** parley.write-delay, per room (Room); 0 once a drain has begun. */
     private volatile long fanOutDelayNanos;
     /** Set when a drain begins: publishes are refused from then on (the sender retries elsewhere). */
@@ -37,6 +38,7 @@ public final class Hub implements Delivery {
     public Hub(ParleyConfig config, Broker broker) {
         this.broker = broker;
         this.historyOnJoin = config.historyOnJoin();
+        this.presence = new PresencePolicy(config.presenceEvents(), config.presenceBatchAbove());
         this.fanOutDelayNanos = config.writeDelay().toNanos();
         broker.start(this);
     }
@@ -55,7 +57,7 @@ public final class Hub implements Delivery {
         Room r;
         Room.Reservation reservation;
         while (true) {
-            r = rooms.computeIfAbsent(room, n -> new Room(n, fanOutDelayNanos, System.nanoTime()));
+            r = rooms.computeIfAbsent(room, n -> new Room(n, fanOutDelayNanos, System.nanoTime(), presence));
             reservation = r.reserve(name);
             if (reservation != null) {
                 break;
@@ -155,6 +157,17 @@ public final class Hub implements Delivery {
             throw new ProtocolError(ErrorCode.UNAVAILABLE, null, room);
         }
         return Encoder.history(room, page.messages().stream().map(Message::frame).toList(), page.more());
+    }
+
+    /** A {@code members} answer: a page of the room's names. */
+    public Frame members(String room, String cursor) throws ProtocolError {
+        Broker.Members page;
+        try {
+            page = broker.members(room, cursor);
+        } catch (BrokerUnavailable e) {
+            throw new ProtocolError(ErrorCode.UNAVAILABLE, null, room);
+        }
+        return Encoder.members(room, page.names(), page.next(), page.count());
     }
 
     // ---- the door ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
@@ -99,6 +100,17 @@ public final class Room {
      * not include them, so {@link #admit} hands it the ones its list does not reflect.
      */
     private final ArrayDeque<PresenceChange> duringJoins = new ArrayDeque<>();
+    /** Presence events on or off, and the room size from which they are batched. */
+    private final PresencePolicy presencePolicy;
+    /**
+     * A big room's presence changes since its last presence batch, name → joined (a join and a
+     * leave of one name cancel out), in order; guarded by {@code lock}.
+     */
+    private final LinkedHashMap<String, Boolean> presenceBatch = new LinkedHashMap<>();
+    /** The room's size as of the last batched change; guarded by {@code lock}. */
+    private int presenceBatchCount;
+    /** A presence batch is scheduled; guarded by {@code lock}. */
+    private boolean presenceBatchScheduled;
     /** System.nanoTime() of the last fan-out of queued frames; guarded by {@code lock}. */
     private long lastFanOut;
     /** A flush of {@code pending} is scheduled; guarded by {@code lock}. */
@@ -133,6 +145,11 @@ public final class Room {
     }
 
     Room(String name, long delayNanos, long now) {
+        this(name, delayNanos, now, PresencePolicy.EVERY_EVENT);
+    }
+
+    Room(String name, long delayNanos, long now, PresencePolicy presencePolicy) {
+        this.presencePolicy = presencePolicy;
         this.name = name;
         this.delayNanos = delayNanos;
         this.lastFanOut = now - delayNanos;
@@ -206,7 +223,7 @@ public final class Room {
             if (b.head() > last) {
                 ahead.put(s, b.head());
             }
-            s.offerAlways(Encoder.joined(name, b.head(), b.epoch(), b.recovered(), b.members()));
+            s.offerAlways(Encoder.joined(name, b.head(), b.epoch(), b.recovered(), b.members(), b.memberCount()));
             for (Message m : b.messages()) {
                 s.offerAlways(m.frame());
             }
@@ -328,6 +345,13 @@ public final class Room {
             if (closed) {
                 return Delivery.Result.of(Delivery.Kind.NO_ROOM, 0);
             }
+            if (!presencePolicy.events()) {
+                return new Delivery.Result(Delivery.Kind.DELIVERED, 0, evictions(null)); // counts and pages only
+            }
+            if (count > presencePolicy.batchAbove() || presenceBatchScheduled) {
+                batch(joined, memberName, count); // a pending batch takes every change until it goes, so none overtakes it
+                return new Delivery.Result(Delivery.Kind.DELIVERED, 0, evictions(null));
+            }
             Frame f = Encoder.presence(name, joined, memberName, count);
             presenceChanges++;
             if (holders > members.length) {
@@ -341,6 +365,62 @@ public final class Room {
             lock.unlock();
         }
         return new Delivery.Result(Delivery.Kind.DELIVERED, 0, evictions(slow));
+    }
+
+    /**
+     * Under the lock: adds a big room's presence change to the next batch, which goes out once
+     * per {@link PresencePolicy#interval}: members of a room of thousands hear of joins and leaves
+     * at most once a second or so, as one frame with the names and the count, instead of one
+     * event per change each.
+     */
+    private void batch(boolean joined, String memberName, int count) {
+        Boolean before = presenceBatch.get(memberName);
+        if (before != null && before != joined) {
+            presenceBatch.remove(memberName); // came and went (or went and came back) within the batch
+        } else {
+            presenceBatch.put(memberName, joined);
+        }
+        presenceBatchCount = count;
+        if (!presenceBatchScheduled) {
+            presenceBatchScheduled = true;
+            long wait = presencePolicy.interval(count).toNanos();
+            // The batch's own short-lived thread: it ends after one batch.
+            Thread.ofVirtual().inheritInheritableThreadLocals(false).start(() -> sendPresenceBatchAfter(wait));
+        }
+    }
+
+    private void sendPresenceBatchAfter(long waitNanos) {
+        try {
+            Thread.sleep(Duration.ofNanos(waitNanos));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // nobody interrupts it; send regardless
+        }
+        List<Subscriber> slow = null;
+        lock.lock();
+        try {
+            presenceBatchScheduled = false;
+            if (!closed && !presenceBatch.isEmpty()) {
+                List<String> came = new ArrayList<>();
+                List<String> went = new ArrayList<>();
+                int more = 0;
+                for (var c : presenceBatch.entrySet()) {
+                    List<String> to = c.getValue() ? came : went;
+                    if (to.size() < Broker.MEMBERS_LISTED) {
+                        to.add(c.getKey());
+                    } else {
+                        more++;
+                    }
+                }
+                presenceBatch.clear();
+                if (members.length > 0) {
+                    slow = enqueue(Encoder.presenceBatch(name, came, went, more, presenceBatchCount), 0, System.nanoTime());
+                }
+            }
+            presenceBatch.clear();
+        } finally {
+            lock.unlock();
+        }
+        evictions(slow).run();
     }
 
     /** The door for typing notices: queued with the room's other traffic, never stored. */
@@ -384,7 +464,7 @@ public final class Room {
             epoch = b.epoch();
             last = b.head();
             ahead.clear();
-            Frame joined = Encoder.rejoined(name, b.head(), b.epoch(), b.members());
+            Frame joined = Encoder.rejoined(name, b.head(), b.epoch(), b.members(), b.memberCount());
             for (Member m : members) {
                 m.subscriber().offerAlways(joined);
                 for (Message message : b.messages()) {

@@ -49,6 +49,7 @@ public final class Decoder {
             case "ping" -> Inbound.Ping.INSTANCE;
             case "auth" -> auth(node);
             case "typing" -> new Inbound.Typing(room(node, null));
+            case "members" -> members(node);
             default -> throw new ProtocolError(ErrorCode.UNKNOWN_TYPE,
                                                "Unknown type \"" + clip(type.textValue()) + "\".", null, null);
         };
@@ -94,6 +95,15 @@ public final class Decoder {
         }
         String traceparent = string(node, "traceparent", false, id, room);
         return new Inbound.Send(room, text, id, traceparent);
+    }
+
+    private Inbound members(JsonNode node) throws ProtocolError {
+        String room = room(node, null);
+        String cursor = string(node, "cursor", false, null, room);
+        if (cursor != null && (cursor.isEmpty() || cursor.length() > 256)) {
+            throw new ProtocolError(ErrorCode.BAD_REQUEST, "Field \"cursor\" must be a \"next\" from a members page.", null, room);
+        }
+        return new Inbound.Members(room, cursor);
     }
 
     private Inbound history(JsonNode node) throws ProtocolError {

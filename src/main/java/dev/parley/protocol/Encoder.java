@@ -80,19 +80,24 @@ public final class Encoder {
     }
 
     public static Frame joined(String room, long seq, String epoch, boolean recovered, Collection<String> members) {
-        return joined(room, seq, epoch, recovered, false, members);
+        return joined(room, seq, epoch, recovered, false, members, members.size());
+    }
+
+    /** {@code members}: the first names of {@code count} (a big room lists some, the rest are paged). */
+    public static Frame joined(String room, long seq, String epoch, boolean recovered, Collection<String> members, int count) {
+        return joined(room, seq, epoch, recovered, false, members, count);
     }
 
     /**
      * A {@code joined} for a member already in the room: the room's log began again or lost
      * messages, so the client starts the room over from this, as after a reconnect.
      */
-    public static Frame rejoined(String room, long seq, String epoch, Collection<String> members) {
-        return joined(room, seq, epoch, false, true, members);
+    public static Frame rejoined(String room, long seq, String epoch, Collection<String> members, int count) {
+        return joined(room, seq, epoch, false, true, members, count);
     }
 
     private static Frame joined(String room, long seq, String epoch, boolean recovered, boolean reset,
-                                Collection<String> members) {
+                                Collection<String> members, int count) {
         return object("joined", g -> {
             g.writeStringField("room", room);
             g.writeNumberField("seq", seq);
@@ -106,6 +111,46 @@ public final class Encoder {
                 g.writeString(m);
             }
             g.writeEndArray();
+            g.writeNumberField("count", Math.max(count, members.size()));
+        });
+    }
+
+    /** A page of a room's names; {@code next} (null at the end) asks for the page after it. */
+    public static Frame members(String room, Collection<String> names, String next, int count) {
+        return object("members", g -> {
+            g.writeStringField("room", room);
+            g.writeArrayFieldStart("names");
+            for (String m : names) {
+                g.writeString(m);
+            }
+            g.writeEndArray();
+            if (next != null) {
+                g.writeStringField("next", next);
+            }
+            g.writeNumberField("count", count);
+        });
+    }
+
+    /**
+     * Presence changes of a big room since the last batch: who came and who went (at most
+     * {@code listed} names each; {@code more} changes were not named), and the count now.
+     */
+    public static Frame presenceBatch(String room, Collection<String> joined, Collection<String> left, int more, int count) {
+        return object("presence", g -> {
+            g.writeStringField("room", room);
+            g.writeStringField("event", "batch");
+            g.writeArrayFieldStart("joined");
+            for (String m : joined) {
+                g.writeString(m);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("left");
+            for (String m : left) {
+                g.writeString(m);
+            }
+            g.writeEndArray();
+            g.writeNumberField("more", more);
+            g.writeNumberField("count", count);
         });
     }
 

@@ -22,6 +22,10 @@ public sealed interface Inbound {
     record Auth(String token) implements Inbound {
     }
 
+    /** A page of the room's names; {@code cursor} null for the first, else the last page's {@code next}. */
+    record Members(String room, String cursor) implements Inbound {
+    }
+
     /** The client's person is typing in {@code room}: ephemeral, never stored or acked. */
     record Typing(String room) implements Inbound {
     }

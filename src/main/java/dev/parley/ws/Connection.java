@@ -174,6 +174,10 @@ final class Connection implements Subscriber {
                 member(h.room(), null);
                 reply(hub.history(h.room(), h.before(), h.limit()));
             }
+            case Inbound.Members m -> {
+                member(m.room(), null);
+                reply(hub.members(m.room(), m.cursor()));
+            }
             case Inbound.Ping p -> reply(Encoder.pong());
             case Inbound.Typing t -> typing(t.room());
         }

@@ -61,6 +61,38 @@ abstract class BrokerContract {
         assertThat(m.has("user")).isFalse();
     }
 
+    /** A join lists at most MEMBERS_LISTED names of a big room, with the count; the rest are paged, each name once. */
+    @Test
+    void aBigRoomsNamesAreListedUpToALimitAndPagedInFull() throws Exception {
+        int n = Broker.MEMBERS_LISTED * 10 + 37; // past any small encoding Redis returns whole
+        java.util.Set<String> all = new java.util.TreeSet<>();
+        for (int i = 0; i < n; i++) {
+            String name = "member-" + i;
+            all.add(name);
+            broker.arrived(room, name);
+        }
+        Broker.Backlog b = broker.backlog(room, null, null, 0);
+        assertThat(b.memberCount()).isEqualTo(n);
+        assertThat(b.members()).hasSize(Broker.MEMBERS_LISTED).doesNotHaveDuplicates().isSubsetOf(all);
+
+        java.util.List<String> paged = new java.util.ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Broker.Members page = broker.members(room, cursor);
+            assertThat(page.count()).isEqualTo(n);
+            assertThat(page.names().size()).isLessThanOrEqualTo(Broker.MEMBERS_LISTED * 2); // HSCAN's COUNT is a hint
+            paged.addAll(page.names());
+            cursor = page.next();
+            pages++;
+        } while (cursor != null && pages < 100);
+        assertThat(cursor).as("the pages end").isNull();
+        assertThat(new java.util.TreeSet<>(paged)).isEqualTo(all); // a quiet room: every name, none twice
+        assertThat(paged).doesNotHaveDuplicates();
+        assertThat(pages).isGreaterThan(1);
+        assertThat(broker.members("no-such-room-" + System.nanoTime(), null).names()).isEmpty();
+    }
+
     @Test
     void aVerifiedUserIdTravelsWithTheMessage() throws Exception {
         broker.publish(room, "Sam", "u-17", "hi", "s1", 5);

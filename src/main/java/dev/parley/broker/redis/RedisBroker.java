@@ -86,6 +86,7 @@ public final class RedisBroker implements Broker {
     private final Script page = Script.load("page");
     private final Script position = Script.load("position");
     private final Script presence = Script.load("presence");
+    private final Script members = Script.load("members");
     private final RedisMetrics metrics;
     private final ClientResources resources;
     private final RedisClient client;
@@ -179,7 +180,7 @@ public final class RedisBroker implements Broker {
         List<Object> r = call(() -> backlog.run(scripting(),
                 new String[] {k.epoch(), k.seq(), k.log(), k.ids(), k.names()},
                 newEpoch(), epoch == null ? "" : epoch, since == null ? "" : Long.toString(since),
-                Integer.toString(last), Long.toString(historyTtlMillis)));
+                Integer.toString(last), Long.toString(historyTtlMillis), Integer.toString(MEMBERS_LISTED)));
         String current = (String) r.get(0);
         boolean recovered = asLong(r.get(2)) == 1;
         List<Message> messages = entries(room, current, r.get(3));
@@ -187,7 +188,18 @@ public final class RedisBroker implements Broker {
             messages = messages.reversed(); // newest first from XREVRANGE
         }
         List<String> names = new ArrayList<>(new TreeSet<>(strings(r.get(4))));
-        return new Backlog(current, asLong(r.get(1)), recovered, messages, names);
+        return new Backlog(current, asLong(r.get(1)), recovered, messages, names, (int) asLong(r.get(5)));
+    }
+
+    /** HSCAN over the room's names: its cursor is the page's {@code next}; a page may be short or repeat a name. */
+    @Override
+    public Members members(String room, String cursor) throws BrokerUnavailable {
+        Keys k = new Keys(room);
+        List<Object> r = call(() -> members.run(scripting(), new String[] {k.names()},
+                cursor == null ? "0" : cursor, Integer.toString(MEMBERS_LISTED)));
+        String next = (String) r.get(0);
+        List<String> names = new ArrayList<>(new TreeSet<>(strings(r.get(1))));
+        return new Members(names, "0".equals(next) ? null : next, (int) asLong(r.get(2)));
     }
 
     @Override
