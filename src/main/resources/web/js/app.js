@@ -114,7 +114,7 @@ function enter() {
     nearTop: () => chat.loadOlder(active),
     changed: () => schedule(),
   });
-  const sidebar = new Sidebar({ onLeave: leave });
+  const sidebar = new Sidebar({ onLeave: leave, onShowAll: name => chat.loadMembers(name) });
   const status = new StatusView({ onRetry: () => chat.retryNow() });
   const outgoing = new OutgoingView({
     retryAll: room => chat.retryAll(room),
@@ -168,7 +168,7 @@ function enter() {
     const unreadAll = [...chat.rooms.values()].reduce((n, r) => n + r.unreadCount(chat.me), 0);
     document.title = `${unreadAll ? `(${unreadAll}) ` : ''}#${room.name} · Parley`;
     $('room-title').textContent = room.name;
-    $('member-summary').textContent = room.state === 'joined' ? `${room.members.size} online` : '';
+    $('member-summary').textContent = room.state === 'joined' ? `${room.count} online` : '';
     $('jump').hidden = messages.stuck || unreadHere === 0;
     $('jump').textContent = `↓ ${unreadHere} new message${unreadHere === 1 ? '' : 's'}`;
     $('jump-unread').hidden = !messages.unreadAbove;

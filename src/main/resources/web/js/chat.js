@@ -121,6 +121,14 @@ export class Chat {
     this.#changed();
   }
 
+  /** Loads every name of a big room, a page at a time (the person opened the list). */
+  loadMembers(roomName, cursor = undefined) {
+    const room = this.rooms.get(roomName);
+    if (room?.state !== 'joined' || (room.loadingMembers && cursor === undefined)) return;
+    room.loadingMembers = this.#conn.send({ type: 'members', room: room.name, ...(cursor ? { cursor } : {}) });
+    this.#changed();
+  }
+
   dismissNotice() {
     this.notice = null;
     this.#changed();
@@ -201,6 +209,12 @@ export class Chat {
         break;
       case 'presence': room?.presence(obj); break;
       case 'history': room?.history(obj); break;
+      case 'members':
+        if (!room) return;
+        room.memberPage(obj);
+        room.loadingMembers = false;
+        if (obj.next) this.loadMembers(room.name, obj.next); // one page in flight at a time
+        break;
       case 'error': this.#refused(obj, room); break;
       default: return; // pong, left, and types newer than this page
     }

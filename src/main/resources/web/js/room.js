@@ -12,7 +12,9 @@ export class Room {
   messages = [];       // this epoch's messages, ascending seq, each seq once
   bySeq = new Map();   // seq → message of `messages`
   archive = [];        // what was shown before the server restarted (an older epoch), then a notice
-  members = new Set(); // distinct names online
+  members = new Set(); // distinct names online that we know of (a big room's first page, then what we loaded)
+  count = 0;           // names online, as the server counts them (may exceed members.size in a big room)
+  loadingMembers = false; // a `members` page is on its way
   outbox = new Map();  // id → {id, order, room, text, at, seq, error, retryable, echo}: our sends until both acked and echoed, in send order
   more = null;         // older history exists: null = not asked yet, else `history.more`
   loadingOlder = false;
@@ -38,7 +40,7 @@ export class Room {
     return this.state === 'joined' && this.oldestSeq > 1 && this.more !== false;
   }
 
-  joined({ epoch, seq, recovered, members }) {
+  joined({ epoch, seq, recovered, members, count }) {
     if (!(recovered && epoch === this.epoch)) {
       // The replay will not continue our view: keep a restarted server's old conversation
       // visible above a notice, and otherwise redraw from the backlog (docs/protocol.md, Resume).
@@ -60,6 +62,8 @@ export class Room {
     this.epoch = epoch;
     this.head = seq;
     this.members = new Set(members);
+    this.count = count ?? this.members.size;
+    this.loadingMembers = false;
     this.state = 'joined';
     this.error = null;
     this.loadingOlder = false;
@@ -96,9 +100,25 @@ export class Room {
     this.loadingOlder = false;
   }
 
-  presence({ event, name }) {
+  presence({ event, name, joined = [], left = [], count }) {
     if (event === 'join') this.members.add(name);
     else if (event === 'leave') this.members.delete(name);
+    else if (event === 'batch') {
+      joined.forEach(n => this.members.add(n));
+      left.forEach(n => this.members.delete(n));
+    } else return;
+    this.count = count ?? this.members.size;
+  }
+
+  /** Names the server has that we have not loaded (a big room lists the first 100 on join). */
+  get unlisted() {
+    return Math.max(0, this.count - this.members.size);
+  }
+
+  /** A page of `members`: set updates, like presence. */
+  memberPage({ names, count }) {
+    names.forEach(n => this.members.add(n));
+    this.count = count;
   }
 
   typingFrom(name) {

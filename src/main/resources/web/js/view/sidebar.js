@@ -8,10 +8,12 @@ const drawer = matchMedia('(max-width: 760px)'); // the same width as the drawer
 
 export class Sidebar {
   #onLeave;
+  #onShowAll;
   #shown = ''; // what the lists show: rebuilt only when it changes, so focus and hover survive
 
-  constructor({ onLeave }) {
+  constructor({ onLeave, onShowAll }) {
     this.#onLeave = onLeave;
+    this.#onShowAll = onShowAll;
     $('menu').addEventListener('click', () => this.toggle());
     $('scrim').addEventListener('click', () => this.toggle(false));
     $('sidebar').addEventListener('keydown', e => {
@@ -41,7 +43,9 @@ export class Sidebar {
     const unread = new Map(rooms.map(room => [room, room === active ? [0, 0] : [room.unreadCount(chat.me), room.mentionCount(chat.me)]]));
     const names = [...active.members].sort((a, b) => a.localeCompare(b));
     const stale = active.state !== 'joined';
-    const shown = JSON.stringify([rooms.map(r => [r.name, r === active, unread.get(r), r.error]), active.state, names]);
+    const unlisted = active.unlisted;
+    const shown = JSON.stringify([rooms.map(r => [r.name, r === active, unread.get(r), r.error]), active.state, names,
+      active.count, unlisted, active.loadingMembers]);
     if (shown === this.#shown) return;
     this.#shown = shown;
 
@@ -64,9 +68,17 @@ export class Sidebar {
     // While the connection is down the list is what we last knew, and it says so.
     $('people').classList.toggle('stale', stale);
     $('people-stale').hidden = !stale || active.state === 'failed';
-    $('member-count').textContent = names.length && active.state !== 'failed' ? String(names.length) : '';
+    $('member-count').textContent = active.count && active.state !== 'failed' ? String(active.count) : '';
+    // A big room lists its first names on join; the rest load when the person asks for them.
+    const more = unlisted > 0 && active.state === 'joined' && el('li', { class: 'more-members' },
+      el('button', {
+        type: 'button', class: 'link', disabled: active.loadingMembers ? '' : null,
+        text: active.loadingMembers ? 'Loading…' : `Show all ${active.count}`,
+        onclick: () => this.#onShowAll(active.name),
+      }));
     $('members').replaceChildren(...names.map(name => el('li', {},
-      avatar(name), el('span', { class: 'name', dir: 'auto', text: name }), name === chat.me && el('span', { class: 'you', text: 'you' }))));
+      avatar(name), el('span', { class: 'name', dir: 'auto', text: name }), name === chat.me && el('span', { class: 'you', text: 'you' }))),
+      ...(more ? [more] : []));
     $('me').textContent = chat.me;
   }
 }

@@ -61,6 +61,35 @@ class ChatPageTest {
         bob.resize(1200, 800);
     }
 
+    /** A room bigger than one join's list: the count at once, every name when asked, changes in batches. */
+    @Test
+    void aBigRoomShowsTheCountAndLoadsEveryNameWhenAsked() {
+        int others = 130;
+        List<ChatClient> crowd = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < others; i++) {
+                crowd.add(ChatClient.joined(TestServer.ws(server), "crowd", String.format("c%03d", i)));
+            }
+            alice.signIn(base, "alice", "crowd");
+            await().atMost(WAIT).until(() -> String.valueOf(others + 1).equals(alice.driver().findElement(By.id("member-count")).getText()));
+            assertThat(alice.members()).hasSize(100);
+            WebElement showAll = alice.driver().findElement(By.cssSelector("#members .more-members button"));
+            assertThat(showAll.getText()).isEqualTo("Show all " + (others + 1));
+            showAll.click();
+            await().atMost(WAIT).until(() -> alice.members().size() == others + 1);
+            assertThat(alice.driver().findElements(By.cssSelector("#members .more-members"))).isEmpty();
+
+            // Above parley.presence.batch-above (100) changes come as batches: one more, one fewer.
+            ChatClient late = ChatClient.joined(TestServer.ws(server), "crowd", "zz-late");
+            crowd.add(late);
+            crowd.getFirst().close();
+            await().atMost(WAIT).until(() -> alice.members().contains("zz-late") && !alice.members().contains("c000"));
+            assertThat(alice.driver().findElement(By.id("member-count")).getText()).isEqualTo(String.valueOf(others + 1));
+        } finally {
+            crowd.forEach(ChatClient::close);
+        }
+    }
+
     @Test
     void twoPeopleSeeEachOthersMessagesAndPresence() {
         bob.resize(390, 760);
