@@ -8,7 +8,10 @@ import java.util.List;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 
 /**
@@ -17,15 +20,26 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
  */
 public final class Encoder {
     /**
-     * Jackson caches 16 KB of buffers per thread by default; with a virtual thread per
-     * connection that cache lived as long as the connection did (JFR old-object samples of 15,000
-     * idle connections: the largest item after Helidon's read buffer). Small objects do not need it:
-     * without it an encode costs ~1 µs instead of ~0.4 µs (JsonRecyclingBenchmark), ~2 µs per
-     * published message in all — cheap for 16 KB less per idle connection.
+     * Jackson's buffers come from a few shared, thread-safe recyclers (picked by thread id), not
+     * from one cached per thread nor fresh per object. Per thread (Jackson's default) a virtual
+     * thread per connection kept 16 KB alive for the connection's life (JFR old-object samples of
+     * 15,000 idle connections); fresh per object, every encode and decode allocated and zeroed
+     * ~12 KB — the largest share of CPU in a chat of many small rooms (JFR of bench `rooms`:
+     * Jackson buffer allocation ~30 % of samples). A {@link BufferRecycler} hands each buffer out
+     * with an atomic swap, so sharing it is safe; two threads on one stripe at once just allocate.
+     * Source locations are off too: an error never quotes the client's input back.
      */
-    static final JsonFactory JSON = JsonFactory.builder()
+    static final JsonFactory JSON = new JsonFactory(new JsonFactoryBuilder()
             .disable(JsonFactory.Feature.USE_THREAD_LOCAL_FOR_BUFFER_RECYCLING)
-            .build();
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)) {
+        private static final BufferRecycler[] RECYCLERS = java.util.stream.Stream.generate(BufferRecycler::new)
+                .limit(16).toArray(BufferRecycler[]::new);
+
+        @Override
+        public BufferRecycler _getBufferRecycler() {
+            return RECYCLERS[(int) (Thread.currentThread().threadId() & (RECYCLERS.length - 1))];
+        }
+    };
 
     private Encoder() {
     }
