@@ -74,8 +74,18 @@ public final class Room {
     private String epoch;
     /** Seq of the last message queued to the members in {@code epoch}; guarded by {@code lock}. */
     private long last;
-    /** How long a fan-out waits for company (0: never); 0 once the server drains. */
+    /**
+     * How long a fan-out waits for company (0: never); 0 once the server drains. Starts at
+     * {@code parley.write-delay} and rises, up to {@link #MAX_DELAY_NANOS}, while the members
+     * fall behind as a crowd ({@link #settle}); written under {@code lock} (and by a drain).
+     */
     private volatile long delayNanos;
+    /** {@code parley.write-delay}: where {@code delayNanos} returns to once members keep up. */
+    private final long baseDelayNanos;
+    /** Set by a drain: the delay stays 0. Guarded by {@code lock}. */
+    private boolean draining;
+    /** System.nanoTime() when the delay last changed; guarded by {@code lock}. */
+    private long delayChanged;
     /** Frames queued but not yet fanned out, in order; guarded by {@code lock}. */
     private final List<Frame> pending = new ArrayList<>();
     /** The seq of each pending frame (0 for presence); guarded by {@code lock}. */
@@ -152,6 +162,8 @@ public final class Room {
         this.presencePolicy = presencePolicy;
         this.name = name;
         this.delayNanos = delayNanos;
+        this.baseDelayNanos = delayNanos;
+        this.delayChanged = now;
         this.lastFanOut = now - delayNanos;
     }
 
@@ -484,6 +496,8 @@ public final class Room {
         List<Subscriber> slow;
         lock.lock();
         try {
+            draining = true;
+            delayNanos = 0;
             slow = flushPending(System.nanoTime());
         } finally {
             lock.unlock();
@@ -514,6 +528,7 @@ public final class Room {
      * is scheduled. Returns the members whose outbox overflowed.
      */
     private List<Subscriber> enqueue(Frame f, long seq, long now) {
+        relax(now);
         long delay = delayNanos;
         if (pending.isEmpty() && now - lastFanOut >= delay) {
             lastFanOut = now; // a quiet room: no reason to wait
@@ -571,7 +586,7 @@ public final class Room {
             return fanOut(Frame.join(pending, from, to), 0);
         }
         Frame all = Frame.join(pending, from, to);
-        List<Subscriber> slow = null;
+        List<Refused> refused = null;
         for (Member m : members) {
             Subscriber s = m.subscriber();
             Integer skip = joinedSinceFlush.get(s);
@@ -584,10 +599,10 @@ public final class Room {
                 f = start >= to ? null : start == from ? all : Frame.join(pending, start, to);
             }
             if (f != null && !s.offer(f)) {
-                slow = add(slow, s);
+                refused = refuse(refused, s, f);
             }
         }
-        return slow;
+        return settle(refused, System.nanoTime());
     }
 
     /** Pending frames {@code from}..{@code to} without the messages at or below {@code through}; null if none is left. */
@@ -603,7 +618,7 @@ public final class Room {
 
     /** Queues a frame (with {@code seq}, 0 for none) to every member; returns those whose outbox overflowed. */
     private List<Subscriber> fanOut(Frame frame, long seq) {
-        List<Subscriber> slow = null;
+        List<Refused> refused = null;
         boolean skipAhead = seq != 0 && !ahead.isEmpty();
         for (Member m : members) {
             if (skipAhead) {
@@ -613,10 +628,67 @@ public final class Room {
                 }
             }
             if (!m.subscriber().offer(frame)) {
-                slow = add(slow, m.subscriber());
+                refused = refuse(refused, m.subscriber(), frame);
+            }
+        }
+        return settle(refused, System.nanoTime());
+    }
+
+    /** A member whose outbox was full for a frame of this fan-out. */
+    private record Refused(Subscriber subscriber, Frame frame) {
+    }
+
+    private static List<Refused> refuse(List<Refused> refused, Subscriber s, Frame f) {
+        if (refused == null) {
+            refused = new ArrayList<>(2);
+        }
+        refused.add(new Refused(s, f));
+        return refused;
+    }
+
+    /**
+     * Under the lock: what to do with the members whose outbox was full. One, or a few of the
+     * room (at most one in {@link #CROWD}): they are slower than the others — cut them. More: the machine
+     * is behind, not they — the room waits longer for company (bigger batches, fewer writes: the
+     * cost of a delivery is per write) and their frames go in past the bound, up to its hard
+     * limit; only a member past that is cut. Returns the members to cut.
+     */
+    private List<Subscriber> settle(List<Refused> refused, long now) {
+        if (refused == null) {
+            return null;
+        }
+        List<Subscriber> slow = null;
+        boolean crowd = !draining && refused.size() > 1 && (long) refused.size() * CROWD > members.length;
+        if (crowd && delayNanos < MAX_DELAY_NANOS) {
+            delayNanos = Math.min(MAX_DELAY_NANOS, Math.max(2 * delayNanos, MIN_RAISED_DELAY_NANOS));
+            delayChanged = now;
+        }
+        for (Refused r : refused) {
+            if (!crowd || !r.subscriber().offerPastBound(r.frame())) {
+                slow = add(slow, r.subscriber());
             }
         }
         return slow;
+    }
+
+    /** Under the lock: a raised delay halves back toward {@code parley.write-delay}, once a second while nobody falls behind. */
+    private void relax(long now) {
+        if (delayNanos > baseDelayNanos && !draining && now - delayChanged > RELAX_NANOS) {
+            delayNanos = Math.max(baseDelayNanos, delayNanos / 2);
+            delayChanged = now;
+        }
+    }
+
+    /** A room's members fall behind "as a crowd" when more than one in this many is refused at once. */
+    static final int CROWD = 10;
+    /** The highest a saturated room's delay goes: {@code parley.write-delay}'s own upper limit. */
+    static final long MAX_DELAY_NANOS = Duration.ofMillis(100).toNanos();
+    private static final long MIN_RAISED_DELAY_NANOS = Duration.ofMillis(5).toNanos();
+    private static final long RELAX_NANOS = Duration.ofSeconds(1).toNanos();
+
+    /** The delay a fan-out waits now (tests, telemetry). */
+    long delayNanos() {
+        return delayNanos;
     }
 
     private static List<Subscriber> add(List<Subscriber> slow, Subscriber s) {

@@ -17,6 +17,15 @@ public interface Subscriber {
      */
     void offerAlways(Frame frame);
 
+    /**
+     * Queues a frame past the outbox's bound, up to a hard limit a few times the bound; false
+     * beyond it. For a room whose members fall behind as a crowd (the machine is saturated, not
+     * this client): they get bigger batches rather than a cut. By default there is no slack.
+     */
+    default boolean offerPastBound(Frame frame) {
+        return false;
+    }
+
     /** Ends the connection as a slow consumer. Called by the room outside its lock. */
     void evictSlow();
 }

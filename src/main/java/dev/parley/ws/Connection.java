@@ -267,6 +267,11 @@ final class Connection implements Subscriber {
     }
 
     @Override
+    public boolean offerPastBound(Frame frame) {
+        return outbox.offerPastBound(frame);
+    }
+
+    @Override
     public void offerAlways(Frame frame) {
         outbox.offerAlways(frame);
     }

@@ -101,6 +101,30 @@ final class Outbox {
         }
     }
 
+    /** How far past its bound a saturated room may fill an outbox ({@link #offerPastBound}). */
+    static final int HARD_BOUND_FACTOR = 4;
+
+    /**
+     * Queues a frame past the bound, up to {@link #HARD_BOUND_FACTOR} times it; false beyond.
+     * Cheap in memory: a room's batch is one frame shared by every outbox that holds it.
+     */
+    boolean offerPastBound(Frame f) {
+        lock.lock();
+        try {
+            if (close != null || stopped) {
+                return true;
+            }
+            if (!frames.isEmpty() && (messages + f.count() > (long) HARD_BOUND_FACTOR * maxMessages
+                                      || bytes + f.bytes() > HARD_BOUND_FACTOR * maxBytes)) {
+                return false;
+            }
+            add(f);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Queues a frame past the bound (join replay and replies bounded by their own limits). */
     void offerAlways(Frame f) {
         lock.lock();
