@@ -78,7 +78,7 @@ case "$scenario" in
   stalled) args=(--receivers 1050 --stalled 50 --senders 10 --rate 400 --warmup 5 --duration 20) ;;
   idle)    args=(--mode idle --connections 15000 --hold 30) ;;
   connect) args=(--mode idle --connections 10000 --hold 2) ;;
-  joinstorm) args=(--mode joinstorm --connections 10000 --connect-concurrency 100) ;;
+  joinstorm) args=(--mode joinstorm --connections 10000 --connect-concurrency 100 --drain 20) ;;
   rooms)   args=(--mode rooms --rooms 2000 --members 5 --room-rate 1 --warmup 5 --duration 20) ;;
   calibrate) args=(--receivers 500 --senders 5 --rate 100 --warmup 3 --duration 10) ;;
   redis2)  args=(--receivers 1000 --senders 10 --rate 400 --warmup 5 --duration 20) ;;

@@ -50,13 +50,7 @@ final class FanoutScenario {
             boolean sender = i >= n;
             PeerStats stats = sender ? new PeerStats(window, false, 0) : new PeerStats(window, true, s);
             int rcvbuf = !sender && i >= firstStalled ? o.stalledReceiveBuffer : 0;
-            WsConnection c = WsConnection.open(o.url(i), i, stats, rcvbuf, BUFFER_BYTES);
-            try {
-                c.awaitBlocking(stats::hello);
-            } catch (IOException | RuntimeException e) {
-                c.shutdown();
-                throw e;
-            }
+            WsConnection c = WsConnection.greeted(o.url(i), i, stats, rcvbuf, BUFFER_BYTES);
             if (sender) {
                 senderConnections[i - n] = c;
             } else {

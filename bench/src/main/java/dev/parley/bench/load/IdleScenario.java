@@ -34,13 +34,7 @@ final class IdleScenario {
         CpuSnapshot connectCpu0 = CpuSnapshot.take(server);
         Phase.Outcome connect = Phase.run("connect", n, o.connectConcurrency, o.connectTimeoutSeconds, i -> {
             PeerStats stats = new PeerStats(window, false, 0);
-            WsConnection c = WsConnection.open(o.url(i), i, stats, 0, BUFFER_BYTES);
-            try {
-                c.awaitBlocking(stats::hello);
-            } catch (IOException | RuntimeException e) {
-                c.shutdown();
-                throw e;
-            }
+            WsConnection c = WsConnection.greeted(o.url(i), i, stats, 0, BUFFER_BYTES);
             connections[i] = c;
         });
         CpuSnapshot connectCpu1 = CpuSnapshot.take(server);

@@ -29,8 +29,11 @@ import org.HdrHistogram.Recorder;
  */
 final class JoinStormScenario {
 
-    /** The presence drain ends early when nothing new arrived for this long. */
-    private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /**
+     * The presence drain ends early when nothing new arrived for this long: longer than the
+     * longest interval between a big room's presence batches (10 s).
+     */
+    private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(12);
     /** Idle-sized; a frame of presence that needs more grows it. */
     private static final int BUFFER_BYTES = 1024;
     private static final long MAX_MICROS = TimeUnit.MINUTES.toMicros(10);

@@ -70,13 +70,7 @@ final class PublishScenario {
         Phase.Outcome connect = Phase.run("connect", s, o.connectConcurrency, o.connectTimeoutSeconds, i -> {
             // Timed: how long a member's copy takes (send to delivery) shows a backlog that acks do not.
             PeerStats stats = new PeerStats(window, true, 0, inFlight[i]);
-            WsConnection c = WsConnection.open(o.url(i), i, stats, 0, BUFFER_BYTES);
-            try {
-                c.awaitBlocking(stats::hello);
-            } catch (IOException | RuntimeException e) {
-                c.shutdown();
-                throw e;
-            }
+            WsConnection c = WsConnection.greeted(o.url(i), i, stats, 0, BUFFER_BYTES);
             connections[i] = c;
         });
         Phase.Outcome join = Phase.run("join", s, o.connectConcurrency, o.connectTimeoutSeconds, i -> {

@@ -51,13 +51,7 @@ final class RoomsScenario {
         Phase.Outcome connect = Phase.run("connect", n, o.connectConcurrency, o.connectTimeoutSeconds, i -> {
             // One sender per room, so every member checks the order of one counter.
             PeerStats stats = new PeerStats(window, true, 1);
-            WsConnection c = WsConnection.open(o.url(i), i, stats, 0, BUFFER_BYTES);
-            try {
-                c.awaitBlocking(stats::hello);
-            } catch (IOException | RuntimeException e) {
-                c.shutdown();
-                throw e;
-            }
+            WsConnection c = WsConnection.greeted(o.url(i), i, stats, 0, BUFFER_BYTES);
             connections[i] = c;
         });
         CpuSnapshot connectCpu1 = CpuSnapshot.take(server);

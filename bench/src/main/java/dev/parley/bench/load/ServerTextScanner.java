@@ -25,7 +25,7 @@ final class ServerTextScanner {
 
         void onHello();
 
-        /** A {@code joined}, with the number of names in its {@code members} list (-1 if it has none). */
+        /** A {@code joined}, with the room's size: its {@code count}, or the names in {@code members} (-1 if neither). */
         void onJoined(int members);
 
         void onAck();
@@ -84,7 +84,9 @@ final class ServerTextScanner {
         } else if (startsWith(b, type, to, PRESENCE)) {
             listener.onPresence((int) numberValue(b, from, to, COUNT));
         } else if (startsWith(b, type, to, JOINED)) {
-            listener.onJoined(stringsIn(b, valueStart(b, from, to, MEMBERS), to));
+            // A big room lists some names and counts them all ("count"); an older server lists all.
+            int listed = stringsIn(b, valueStart(b, from, to, MEMBERS), to);
+            listener.onJoined((int) Math.max(listed, numberValue(b, from, to, COUNT)));
         } else if (startsWith(b, type, to, HELLO)) {
             listener.onHello();
         } else if (startsWith(b, type, to, ERROR)) {

@@ -77,6 +77,18 @@ final class WsConnection implements FrameDecoder.Sink {
         this.in = ByteBuffer.wrap(buf);
     }
 
+    /** {@link #open}, then waits for the server's {@code hello}; a connection that fails on the way is shut. */
+    static WsConnection greeted(URI uri, int id, PeerStats stats, int receiveBuffer, int bufferBytes) throws IOException {
+        WsConnection c = open(uri, id, stats, receiveBuffer, bufferBytes);
+        try {
+            c.awaitBlocking(stats::hello);
+        } catch (IOException | RuntimeException e) {
+            c.shutdown();
+            throw e;
+        }
+        return c;
+    }
+
     /**
      * Connects and performs the opening handshake (blocking). {@code receiveBuffer} > 0 sets
      * SO_RCVBUF before connecting, so the advertised TCP window is small from the start.

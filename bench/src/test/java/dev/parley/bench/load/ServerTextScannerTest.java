@@ -96,6 +96,14 @@ class ServerTextScannerTest {
         assertEquals(List.of("joined -1"), scan("{\"type\":\"joined\",\"members\":[\"cut off"));
     }
 
+    /** A big room lists some names and counts them all: the count is the room's size. */
+    @Test
+    void aJoinedCountBeyondItsListIsTheRoomsSize() {
+        assertEquals(List.of("joined 250"), scan("{\"type\":\"joined\",\"room\":\"r\",\"seq\":0,\"epoch\":\"e\","
+                + "\"recovered\":false,\"members\":[\"a\",\"b\"],\"count\":250}"));
+        assertEquals(List.of("joined 2"), scan("{\"type\":\"joined\",\"members\":[\"a\",\"b\"],\"count\":2}"));
+    }
+
     @Test
     void readsThePresenceCount() {
         assertEquals(List.of("presence 10000", "presence -1"), scan(String.join("\n",
