@@ -138,9 +138,10 @@ final class Outbox {
     }
 
     /**
-     * Until {@link #release}, frames queue without waking the writer, so what the caller queues
-     * meanwhile leaves in one write: a sender's own copy of its message and its ack ride in one
-     * frame. For the reader's publish only, which lasts microseconds (a round trip with Redis).
+     * Until {@link #release}, the writer takes nothing (a waiting one is not woken, a running one
+     * waits), so what the caller queues meanwhile leaves in one write: a sender's own copy of its
+     * message and its ack ride in one frame. For the reader's publish only, which lasts
+     * microseconds (a round trip with Redis); a close or a stop is never held up.
      */
     void hold() {
         lock.lock();
@@ -154,7 +155,7 @@ final class Outbox {
     void release() {
         lock.lock();
         try {
-            if (--held == 0 && !frames.isEmpty()) {
+            if (--held == 0 && (!frames.isEmpty() || ping || pong != null)) {
                 wake();
             }
         } finally {
@@ -266,8 +267,9 @@ final class Outbox {
     Work take(List<Frame> batch) throws InterruptedException {
         lock.lock();
         try {
-            while (!stopped && !ping && pong == null && frames.isEmpty() && close == null) {
-                if (retire) {
+            // While held, a running writer waits too: what the holder queues must leave together.
+            while (!stopped && close == null && (held > 0 || (!ping && pong == null && frames.isEmpty()))) {
+                if (retire && held == 0) {
                     retire = false;
                     waitingSince = 0;
                     writer = null; // idle long enough: end; the next piece of work starts a new writer
