@@ -423,7 +423,6 @@ public final class Room {
                         more++;
                     }
                 }
-                presenceBatch.clear();
                 if (members.length > 0) {
                     slow = enqueue(Encoder.presenceBatch(name, came, went, more, presenceBatchCount), 0, System.nanoTime());
                 }

@@ -100,26 +100,39 @@ public final class Frame {
     public byte[] wire() {
         byte[] w = wire;
         if (w == null) {
-            int n = utf8.length;
-            int header = n < 126 ? 2 : n < 65536 ? 4 : 10;
-            w = new byte[header + n];
-            w[0] = (byte) 0x81; // FIN, text
-            if (n < 126) {
-                w[1] = (byte) n;
-            } else if (n < 65536) {
-                w[1] = 126;
-                w[2] = (byte) (n >>> 8);
-                w[3] = (byte) n;
-            } else {
-                w[1] = 127;
-                for (int i = 0; i < 8; i++) {
-                    w[2 + i] = (byte) ((long) n >>> (56 - 8 * i));
-                }
-            }
-            System.arraycopy(utf8, 0, w, header, n);
+            w = new byte[headerLength(utf8.length) + utf8.length];
+            System.arraycopy(utf8, 0, w, header(w, 0, TEXT, utf8.length), utf8.length);
             wire = w;
         }
         return w;
+    }
+
+    /** RFC 6455 opcode of a text frame. */
+    public static final int TEXT = 0x1;
+
+    /** Bytes of a server frame's header (RFC 6455 §5.2: unmasked, shortest length) for a payload of this length. */
+    public static int headerLength(long payload) {
+        return payload < 126 ? 2 : payload < 65536 ? 4 : 10;
+    }
+
+    /** Writes a final, unmasked frame's header at {@code at}; returns where the payload starts. */
+    public static int header(byte[] dst, int at, int opcode, long payload) {
+        dst[at] = (byte) (0x80 | opcode);
+        if (payload < 126) {
+            dst[at + 1] = (byte) payload;
+            return at + 2;
+        }
+        if (payload < 65536) {
+            dst[at + 1] = 126;
+            dst[at + 2] = (byte) (payload >>> 8);
+            dst[at + 3] = (byte) payload;
+            return at + 4;
+        }
+        dst[at + 1] = 127;
+        for (int i = 0; i < 8; i++) {
+            dst[at + 2 + i] = (byte) (payload >>> (56 - 8 * i));
+        }
+        return at + 10;
     }
 
     /** The JSON text (for logs, tests and splicing; the write path never needs it). */

@@ -2,10 +2,12 @@ package dev.parley.ws;
 
 import java.nio.charset.StandardCharsets;
 
-/** Encodes frames the server sends (RFC 6455 §5.2: never masked). */
+import dev.parley.protocol.Frame;
+
+/** Encodes the control frames the server sends (RFC 6455 §5.2: never masked; headers by {@link Frame#header}). */
 final class ServerFrames {
     static final int CONTINUATION = 0x0;
-    static final int TEXT = 0x1;
+    static final int TEXT = Frame.TEXT;
     static final int BINARY = 0x2;
     static final int CLOSE = 0x8;
     static final int PING = 0x9;
@@ -14,35 +16,10 @@ final class ServerFrames {
     private ServerFrames() {
     }
 
-    /** Bytes of a frame header for a payload of this length. */
-    static int headerLength(long payload) {
-        return payload < 126 ? 2 : payload < 65536 ? 4 : 10;
-    }
-
-    /** Writes a final frame's header at {@code at}; returns where the payload starts. */
-    static int header(byte[] dst, int at, int opcode, long payload) {
-        dst[at] = (byte) (0x80 | opcode);
-        if (payload < 126) {
-            dst[at + 1] = (byte) payload;
-            return at + 2;
-        }
-        if (payload < 65536) {
-            dst[at + 1] = 126;
-            dst[at + 2] = (byte) (payload >>> 8);
-            dst[at + 3] = (byte) payload;
-            return at + 4;
-        }
-        dst[at + 1] = 127;
-        for (int i = 0; i < 8; i++) {
-            dst[at + 2 + i] = (byte) (payload >>> (56 - 8 * i));
-        }
-        return at + 10;
-    }
-
     /** A complete frame around {@code payload}. */
     static byte[] frame(int opcode, byte[] payload) {
-        byte[] f = new byte[headerLength(payload.length) + payload.length];
-        int at = header(f, 0, opcode, payload.length);
+        byte[] f = new byte[Frame.headerLength(payload.length) + payload.length];
+        int at = Frame.header(f, 0, opcode, payload.length);
         System.arraycopy(payload, 0, f, at, payload.length);
         return f;
     }

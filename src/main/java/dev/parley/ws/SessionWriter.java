@@ -61,27 +61,27 @@ final class SessionWriter implements Runnable {
                 byte[] closePayload = close == null ? null : ServerFrames.closePayload(close.code(), close.reason());
                 // One text frame holding the batch, newline-separated (docs/protocol.md).
                 int text = work.frames() > 0 ? work.bytes() + work.frames() - 1 : -1;
-                int size = (pong == null ? 0 : ServerFrames.headerLength(pong.length) + pong.length)
+                int size = (pong == null ? 0 : Frame.headerLength(pong.length) + pong.length)
                            + (work.ping() ? 2 : 0)
-                           + (text < 0 ? 0 : ServerFrames.headerLength(text) + text)
-                           + (closePayload == null ? 0 : ServerFrames.headerLength(closePayload.length) + closePayload.length);
+                           + (text < 0 ? 0 : Frame.headerLength(text) + text)
+                           + (closePayload == null ? 0 : Frame.headerLength(closePayload.length) + closePayload.length);
                 byte[] out = new byte[size];
                 int at = 0;
                 if (pong != null) {
-                    at = ServerFrames.header(out, at, ServerFrames.PONG, pong.length);
+                    at = Frame.header(out, at, ServerFrames.PONG, pong.length);
                     System.arraycopy(pong, 0, out, at, pong.length);
                     at += pong.length;
                 }
                 if (work.ping()) {
-                    at = ServerFrames.header(out, at, ServerFrames.PING, 0);
+                    at = Frame.header(out, at, ServerFrames.PING, 0);
                 }
                 if (text >= 0) {
-                    at = ServerFrames.header(out, at, ServerFrames.TEXT, text);
+                    at = Frame.header(out, at, ServerFrames.TEXT, text);
                     Frame.copyJoined(batch, 0, batch.size(), out, at);
                     at += text;
                 }
                 if (closePayload != null) {
-                    at = ServerFrames.header(out, at, ServerFrames.CLOSE, closePayload.length);
+                    at = Frame.header(out, at, ServerFrames.CLOSE, closePayload.length);
                     System.arraycopy(closePayload, 0, out, at, closePayload.length);
                 }
                 long nanos = write(out, close != null);
