@@ -89,10 +89,13 @@ final class Browser implements AutoCloseable {
     /** Sets the page's viewport (not the window, whose frame differs between chromium versions). */
     void resize(int width, int height) {
         driver.manage().window().setSize(new Dimension(width, height));
-        Map<?, ?> inner = (Map<?, ?>) driver.executeScript("return {w: innerWidth, h: innerHeight}");
-        int w = ((Number) inner.get("w")).intValue();
-        int h = ((Number) inner.get("h")).intValue();
-        driver.manage().window().setSize(new Dimension(2 * width - w, 2 * height - h));
+        // The window's frame (outer minus inner), read in one snapshot from the page: right even
+        // when the page still reports the size from before the first resize.
+        Map<?, ?> size = (Map<?, ?>) driver.executeScript(
+                "return {w: innerWidth, h: innerHeight, ow: outerWidth, oh: outerHeight}");
+        int frameW = ((Number) size.get("ow")).intValue() - ((Number) size.get("w")).intValue();
+        int frameH = ((Number) size.get("oh")).intValue() - ((Number) size.get("h")).intValue();
+        driver.manage().window().setSize(new Dimension(width + frameW, height + frameH));
     }
 
     /**
