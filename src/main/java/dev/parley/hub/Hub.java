@@ -25,6 +25,7 @@ public final class Hub implements Delivery {
     private final Broker broker;
     private final int historyOnJoin;
     private final PresencePolicy presence;
+    private final BatchLimit batchLimit;
     /** parley.write-delay, per room (Room); 0 once a drain has begun. */
     private volatile long fanOutDelayNanos;
     /** Set when a drain begins: publishes are refused from then on (the sender retries elsewhere). */
@@ -40,6 +41,7 @@ public final class Hub implements Delivery {
         this.historyOnJoin = config.historyOnJoin();
         this.presence = new PresencePolicy(config.presenceEvents(), config.presenceBatchAbove());
         this.fanOutDelayNanos = config.writeDelay().toNanos();
+        this.batchLimit = BatchLimit.halfOf(config.outboxMaxMessages(), config.outboxMaxBytes());
         broker.start(this);
     }
 
@@ -57,7 +59,7 @@ public final class Hub implements Delivery {
         Room r;
         Room.Reservation reservation;
         while (true) {
-            r = rooms.computeIfAbsent(room, n -> new Room(n, fanOutDelayNanos, System.nanoTime(), presence));
+            r = rooms.computeIfAbsent(room, n -> new Room(n, fanOutDelayNanos, System.nanoTime(), presence, batchLimit));
             reservation = r.reserve(name);
             if (reservation != null) {
                 break;

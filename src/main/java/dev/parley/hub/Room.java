@@ -88,6 +88,11 @@ public final class Room {
     private long delayChanged;
     /** Frames queued but not yet fanned out, in order; guarded by {@code lock}. */
     private final List<Frame> pending = new ArrayList<>();
+    /** Server objects and bytes in {@code pending}; guarded by {@code lock}. */
+    private int pendingMessages;
+    private long pendingBytes;
+    /** A pending batch this big goes out at once, whatever the delay. */
+    private final BatchLimit batchLimit;
     /** The seq of each pending frame (0 for presence); guarded by {@code lock}. */
     private long[] pendingSeqs = new long[8];
     /**
@@ -155,11 +160,12 @@ public final class Room {
     }
 
     Room(String name, long delayNanos, long now) {
-        this(name, delayNanos, now, PresencePolicy.EVERY_EVENT);
+        this(name, delayNanos, now, PresencePolicy.EVERY_EVENT, BatchLimit.NONE);
     }
 
-    Room(String name, long delayNanos, long now, PresencePolicy presencePolicy) {
+    Room(String name, long delayNanos, long now, PresencePolicy presencePolicy, BatchLimit batchLimit) {
         this.presencePolicy = presencePolicy;
+        this.batchLimit = batchLimit;
         this.name = name;
         this.delayNanos = delayNanos;
         this.baseDelayNanos = delayNanos;
@@ -538,6 +544,11 @@ public final class Room {
         }
         pendingSeqs[pending.size()] = seq;
         pending.add(f);
+        pendingMessages += f.count();
+        pendingBytes += f.bytes();
+        if (batchLimit.reached(pendingMessages, pendingBytes)) {
+            return flushPending(now); // the scheduled flush, if any, then finds nothing to do
+        }
         if (!flushScheduled) {
             flushScheduled = true;
             long wait = Math.max(0, lastFanOut + delay - now);
@@ -572,6 +583,8 @@ public final class Room {
         }
         slow = concat(slow, fanOut(from, pending.size()));
         pending.clear();
+        pendingMessages = 0;
+        pendingBytes = 0;
         joinedSinceFlush.clear();
         if (!ahead.isEmpty()) {
             ahead.values().removeIf(through -> through <= last);

@@ -128,4 +128,49 @@ class SaturationTest {
         assertThat(room.delayNanos()).isZero();
         assertThat(all.subList(15, 20)).allMatch(m -> m.evicted);
     }
+
+    /**
+     * A member that keeps up, with a couple of replies always on their way out, in a room whose
+     * delay has risen: the room's batch would outgrow its outbox (16 messages here) and cut it,
+     * were batches not sent at half an outbox. 19 messages in one delay arrive in batches of 8.
+     */
+    @Test
+    void aBatchNeverOutgrowsHalfAnOutboxSoAMemberKeepingUpIsNotCut() {
+        final class KeepingUp implements Subscriber {
+            static final int BOUND = 16;
+            static final int IN_FLIGHT = 2; // acks queued while the room's batch arrives
+            final List<Integer> batches = new ArrayList<>();
+            boolean evicted;
+
+            @Override
+            public synchronized boolean offer(Frame frame) {
+                if (IN_FLIGHT + frame.count() > BOUND) {
+                    return false; // Outbox's rule for a non-empty outbox
+                }
+                batches.add(frame.count()); // taken, and written at once
+                return true;
+            }
+
+            @Override
+            public synchronized void offerAlways(Frame frame) {
+            }
+
+            @Override
+            public synchronized void evictSlow() {
+                evicted = true;
+            }
+        }
+        KeepingUp member = new KeepingUp();
+        Room room = new Room("r", Duration.ofHours(1).toNanos(), System.nanoTime() - Duration.ofHours(2).toNanos(),
+                             PresencePolicy.EVERY_EVENT, BatchLimit.halfOf(KeepingUp.BOUND, 1 << 20));
+        room.reserve("m");
+        room.admit(member, "m", 0, new Broker.Backlog(EPOCH, 0, false, List.of(), List.of()));
+        for (long seq = 1; seq <= 20; seq++) {
+            room.deliver(message(seq)).evictions().run();
+        }
+        room.flushNow();
+        assertThat(member.evicted).isFalse();
+        // The first went at once (a quiet room), the next 16 in two batches of 8, the last 3 at the flush.
+        assertThat(member.batches).containsExactly(1, 8, 8, 3);
+    }
 }
