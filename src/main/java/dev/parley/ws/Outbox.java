@@ -49,6 +49,13 @@ final class Outbox {
     private int held;
     /** Set by {@link #retireIdleWriter}: the waiting writer ends instead of waiting on. */
     private boolean retire;
+    /**
+     * False while the running writer has been asked for nothing but a ping or a pong: it then ends
+     * as soon as that is written instead of waiting {@code writerIdle} for more. An idle
+     * connection's heartbeat then costs one thread start, not also a retirement five seconds later
+     * (bench/README.md, "Idle connections").
+     */
+    private boolean lingers;
     /** System.nanoTime() when the writer last began to wait for work; 0 while it works. */
     private volatile long waitingSince;
 
@@ -167,7 +174,7 @@ final class Outbox {
         lock.lock();
         try {
             ping = true;
-            wake();
+            wakeForControl();
         } finally {
             lock.unlock();
         }
@@ -177,7 +184,7 @@ final class Outbox {
         lock.lock();
         try {
             pong = payload;
-            wake();
+            wakeForControl();
         } finally {
             lock.unlock();
         }
@@ -249,10 +256,21 @@ final class Outbox {
         return 0;
     }
 
-    /** Under the lock: signal the writer, or start one if none is running. */
+    /** Under the lock: signal the writer, or start one that stays for more work ({@code writerIdle}). */
     private void wake() {
+        lingers = true;
         if (spawn != null && writer == null && !stopped) {
             writer = spawn.get(); // started under the lock, so stop() + writer() always see the last one
+        } else {
+            ready.signal();
+        }
+    }
+
+    /** Under the lock: like {@link #wake}, but a writer started for a ping or a pong alone ends once it is written. */
+    private void wakeForControl() {
+        if (spawn != null && writer == null && !stopped) {
+            lingers = false;
+            writer = spawn.get();
         } else {
             ready.signal();
         }
@@ -269,7 +287,7 @@ final class Outbox {
         try {
             // While held, a running writer waits too: what the holder queues must leave together.
             while (!stopped && close == null && (held > 0 || (!ping && pong == null && frames.isEmpty()))) {
-                if (retire && held == 0) {
+                if ((retire || !lingers && spawn != null) && held == 0) {
                     retire = false;
                     waitingSince = 0;
                     writer = null; // idle long enough: end; the next piece of work starts a new writer

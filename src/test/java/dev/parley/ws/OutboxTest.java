@@ -46,4 +46,70 @@ class OutboxTest {
         Outbox.Work w = outbox.take(new ArrayList<>());
         assertThat(w.close()).isEqualTo(dev.parley.protocol.CloseReason.SHUTDOWN);
     }
+
+    /**
+     * An outbox whose writer the test runs by hand: each start is counted and handed to the test
+     * instead of running, so the test sees what a writer would take and when it would end.
+     */
+    private static Outbox onDemand(java.util.concurrent.atomic.AtomicInteger starts) {
+        return new Outbox(100, 1 << 20, Frame.MAX_BATCH_BYTES, () -> {
+            starts.incrementAndGet();
+            return Thread.currentThread();
+        }, Duration.ofMinutes(1), at -> { });
+    }
+
+    /** A writer started for a heartbeat ping ends once the ping is written, not a writer-idle period later. */
+    @Test
+    void aWriterStartedForAPingAloneEndsOnceItIsWritten() throws Exception {
+        var starts = new java.util.concurrent.atomic.AtomicInteger();
+        Outbox outbox = onDemand(starts);
+        outbox.ping();
+        assertThat(starts).hasValue(1);
+        assertThat(outbox.take(new ArrayList<>()).ping()).isTrue();
+        // Nothing else queued: it stops at once (without the one-shot rule take() would wait for work).
+        AtomicReference<Outbox.Work> after = new AtomicReference<>();
+        Thread pinger = Thread.ofVirtual().start(() -> {
+            try {
+                after.set(outbox.take(new ArrayList<>()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(pinger.join(Duration.ofSeconds(10))).as("the ping's writer ended").isTrue();
+        assertThat(after.get().stop()).isTrue();
+        assertThat(outbox.writer()).isNull();
+        // The next frame starts a new writer, and that one stays for more work.
+        outbox.offer(Frame.of("{\"type\":\"message\"}"));
+        assertThat(starts).hasValue(2);
+        assertThat(outbox.take(new ArrayList<>()).frames()).isEqualTo(1);
+        List<Frame> batch = new ArrayList<>();
+        AtomicReference<Outbox.Work> taken = new AtomicReference<>();
+        Thread waiting = Thread.ofVirtual().start(() -> {
+            try {
+                taken.set(outbox.take(batch));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> waiting.getState() == Thread.State.WAITING);
+        outbox.ping(); // a ping for a writer that is there joins its work; it does not make it a one-shot
+        waiting.join(Duration.ofSeconds(10));
+        assertThat(taken.get().ping()).isTrue();
+        assertThat(taken.get().stop()).isFalse();
+        assertThat(starts).hasValue(2);
+    }
+
+    /** A frame that arrives while a ping's writer is still running keeps that writer: it takes the frame. */
+    @Test
+    void aFrameQueuedBehindAPingKeepsThePingsWriter() throws Exception {
+        var starts = new java.util.concurrent.atomic.AtomicInteger();
+        Outbox outbox = onDemand(starts);
+        outbox.ping();
+        assertThat(outbox.take(new ArrayList<>()).ping()).isTrue();
+        outbox.offer(Frame.of("{\"type\":\"message\"}"));
+        Outbox.Work next = outbox.take(new ArrayList<>());
+        assertThat(next.stop()).isFalse();
+        assertThat(next.frames()).isEqualTo(1);
+        assertThat(starts).hasValue(1);
+    }
 }
