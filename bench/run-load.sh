@@ -9,8 +9,10 @@
 #   smoke    50 receivers, 2 senders, 50 msg/s for 3 s: a quick check that everything works
 #   fanout   1,000 receivers + 10 senders, 400 msg/s, 5 s warm-up + 20 s measured
 #   stalled  the same plus 50 receivers that stop reading when the measured window starts
-#   idle     15,000 connections held for 30 s; server RSS before and after, and the server's
-#            CPU while nobody says anything: 10 s after the last connect, over 15 s
+#   idle     15,000 connections held for 75 s; server RSS before and after, and the server's
+#            CPU while nobody says anything: from 40 s after the last connect (every connection
+#            has had its first heartbeat, so that code is compiled) over 25 s, one heartbeat
+#            period: each connection pings once in it
 #            (idle_server_cores = CPU seconds / wall seconds; --settle, --idle-window)
 #   connect  10,000 connections, how long until all are established (held 2 s)
 #   joinstorm  10,000 clients each connect and join one shared room, 100 of them in their
@@ -76,7 +78,7 @@ case "$scenario" in
   smoke)   args=(--receivers 50 --senders 2 --rate 50 --warmup 1 --duration 3) ;;
   fanout)  args=(--receivers 1000 --senders 10 --rate 400 --warmup 5 --duration 20) ;;
   stalled) args=(--receivers 1050 --stalled 50 --senders 10 --rate 400 --warmup 5 --duration 20) ;;
-  idle)    args=(--mode idle --connections 15000 --hold 30) ;;
+  idle)    args=(--mode idle --connections 15000 --hold 75 --settle 40 --idle-window 25) ;;
   connect) args=(--mode idle --connections 10000 --hold 2) ;;
   joinstorm) args=(--mode joinstorm --connections 10000 --connect-concurrency 100 --drain 20) ;;
   rooms)   args=(--mode rooms --rooms 2000 --members 5 --room-rate 1 --warmup 5 --duration 20) ;;

@@ -21,13 +21,7 @@ class OutboxTest {
         outbox.offer(Frame.of("{\"type\":\"message\"}"));
         List<Frame> batch = new ArrayList<>();
         AtomicReference<Outbox.Work> taken = new AtomicReference<>();
-        Thread writer = Thread.ofVirtual().start(() -> {
-            try {
-                taken.set(outbox.take(batch));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Thread writer = takeOnAThread(outbox, batch, taken);
         // A frame is queued, yet the writer waits: without the hold it would take that frame alone.
         await().atMost(Duration.ofSeconds(10)).until(() -> writer.getState() == Thread.State.WAITING);
         outbox.offer(Frame.of("{\"type\":\"ack\"}"));
@@ -68,13 +62,7 @@ class OutboxTest {
         assertThat(outbox.take(new ArrayList<>()).ping()).isTrue();
         // Nothing else queued: it stops at once (without the one-shot rule take() would wait for work).
         AtomicReference<Outbox.Work> after = new AtomicReference<>();
-        Thread pinger = Thread.ofVirtual().start(() -> {
-            try {
-                after.set(outbox.take(new ArrayList<>()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Thread pinger = takeOnAThread(outbox, new ArrayList<>(), after);
         assertThat(pinger.join(Duration.ofSeconds(10))).as("the ping's writer ended").isTrue();
         assertThat(after.get().stop()).isTrue();
         assertThat(outbox.writer()).isNull();
@@ -84,13 +72,7 @@ class OutboxTest {
         assertThat(outbox.take(new ArrayList<>()).frames()).isEqualTo(1);
         List<Frame> batch = new ArrayList<>();
         AtomicReference<Outbox.Work> taken = new AtomicReference<>();
-        Thread waiting = Thread.ofVirtual().start(() -> {
-            try {
-                taken.set(outbox.take(batch));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Thread waiting = takeOnAThread(outbox, batch, taken);
         await().atMost(Duration.ofSeconds(10)).until(() -> waiting.getState() == Thread.State.WAITING);
         outbox.ping(); // a ping for a writer that is there joins its work; it does not make it a one-shot
         waiting.join(Duration.ofSeconds(10));
@@ -111,5 +93,16 @@ class OutboxTest {
         assertThat(next.stop()).isFalse();
         assertThat(next.frames()).isEqualTo(1);
         assertThat(starts).hasValue(1);
+    }
+
+    /** A writer's take() on a thread of its own; what it takes lands in {@code taken}. */
+    private static Thread takeOnAThread(Outbox outbox, List<Frame> batch, AtomicReference<Outbox.Work> taken) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                taken.set(outbox.take(batch));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 }
