@@ -76,6 +76,16 @@ public enum CloseReason {
         return this == PROTOCOL_ERROR || this == INVALID_UTF8;
     }
 
+    /**
+     * True when what is already queued to the client goes out before the close frame: a drain,
+     * and the two policy closes, whose queued error answers say why the client is being closed.
+     * Otherwise the close replaces the queue (a slow consumer's is full; after a protocol
+     * violation or an internal error nothing queued matters).
+     */
+    public boolean sendsQueuedFirst() {
+        return this == SHUTDOWN || this == POLICY || this == FLOOD;
+    }
+
     /** True for ends that an operator should look at (traces mark them as errors). */
     public boolean abnormal() {
         return this == INTERNAL || this == WRITE_DEADLINE || this == NETWORK || this == SLOW_CONSUMER;

@@ -293,8 +293,9 @@ final class Connection implements Subscriber {
 
     /**
      * Ends the connection from the server side: leave every room now, then the writer sends the
-     * close frame (after what is queued, for a shutdown; instead of it, otherwise). The peer has
-     * one write deadline to answer before the socket is aborted.
+     * close frame (after what is queued, for a drain or a policy close, so the client sees the
+     * answers that led to it; instead of it, otherwise: {@link CloseReason#sendsQueuedFirst}).
+     * The peer has one write deadline to answer before the socket is aborted.
      */
     void closeWith(CloseReason reason) {
         if (!ending.compareAndSet(null, reason)) {
@@ -303,7 +304,7 @@ final class Connection implements Subscriber {
         closeRequested = System.nanoTime();
         registry.schedule(this, closeRequested + config.writeDeadline().toNanos() + 1);
         leaveAll();
-        outbox.close(reason, reason == CloseReason.SHUTDOWN);
+        outbox.close(reason, reason.sendsQueuedFirst());
     }
 
     /** Cuts the socket without a close handshake; the reader then ends and cleans up. */
