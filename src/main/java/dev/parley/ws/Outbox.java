@@ -53,7 +53,7 @@ final class Outbox {
      * False while the running writer has been asked for nothing but a ping or a pong: it then ends
      * as soon as that is written instead of waiting {@code writerIdle} for more. An idle
      * connection's heartbeat then costs one thread start, not also a retirement five seconds later
-     * (bench/README.md, "Idle connections").
+     * (bench/README.md, "Floors, idle connections in steady state, and the heartbeat's writer").
      */
     private boolean lingers;
     /** System.nanoTime() when the writer last began to wait for work; 0 while it works. */
