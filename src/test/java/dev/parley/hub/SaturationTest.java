@@ -22,7 +22,7 @@ class SaturationTest {
     private static final String EPOCH = "e1";
 
     /** A member whose outbox is full (offer refuses) or not, and whose hard limit is reached or not. */
-    static final class Member implements Subscriber {
+    static class Member implements Subscriber {
         final boolean full;
         final boolean pastHardLimit;
         int got;
@@ -136,11 +136,14 @@ class SaturationTest {
      */
     @Test
     void aBatchNeverOutgrowsHalfAnOutboxSoAMemberKeepingUpIsNotCut() {
-        final class KeepingUp implements Subscriber {
+        final class KeepingUp extends Member {
             static final int BOUND = 16;
             static final int IN_FLIGHT = 2; // acks queued while the room's batch arrives
             final List<Integer> batches = new ArrayList<>();
-            boolean evicted;
+
+            KeepingUp() {
+                super(false, false);
+            }
 
             @Override
             public synchronized boolean offer(Frame frame) {
@@ -149,15 +152,6 @@ class SaturationTest {
                 }
                 batches.add(frame.count()); // taken, and written at once
                 return true;
-            }
-
-            @Override
-            public synchronized void offerAlways(Frame frame) {
-            }
-
-            @Override
-            public synchronized void evictSlow() {
-                evicted = true;
             }
         }
         KeepingUp member = new KeepingUp();
