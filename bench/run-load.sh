@@ -28,6 +28,10 @@
 #   calibrate  the generator against its own minimal single-threaded server (not Parley):
 #            500 receivers, 5 senders, 100 msg/s, one message per frame. What one socket
 #            write and one read cost on this machine, the floor under any server's figures.
+#            CALIBRATION=threaded runs the same subset on Parley's thread shape instead (a
+#            blocking socket, a reader and a writer virtual thread per connection, pings every
+#            25 s): the floor of that design. Any generator mode works against either, e.g.
+#            `CALIBRATION=threaded run-load.sh calibrate -- --mode rooms --rooms 2000 ...`.
 #   redis2   two Parley nodes sharing rooms through one redis-server (started here on a free
 #            port, no persistence): 1,000 receivers split over both nodes, 10 senders (also
 #            split), 400 msg/s in one room, 5 s warm-up + 20 s measured; Redis' CPU per message
@@ -36,6 +40,7 @@
 #   redis-publish-1k  the same into 1,000 rooms (100 per sender, one member each)
 #
 # Environment:
+#   CALIBRATION  selector (default) or threaded: which calibration server `calibrate` runs
 #   PARLEY_JAR   server jar (default: ../target/parley.jar, built with ./parley jar if absent)
 #   SERVER_OPTS  extra JVM options for the server, e.g. a JFR recording:
 #                SERVER_OPTS='-XX:StartFlightRecording=filename=/tmp/parley.jfr,settings=profile'
@@ -115,6 +120,12 @@ find_java() {
 export JAVA_HOME="$(find_java)"
 JAVA="$JAVA_HOME/bin/java"
 
+case "${CALIBRATION:-selector}" in
+  selector) CALIBRATION_SERVER=calibration-server ;;
+  threaded) CALIBRATION_SERVER=threaded-calibration-server ;;
+  *) echo "run-load.sh: CALIBRATION is selector or threaded" >&2; exit 2 ;;
+esac
+
 LOAD_JAR="$BENCH_DIR/target/parley-load.jar"
 if [ ! -f "$LOAD_JAR" ] || [ -n "$(find src pom.xml -newer "$LOAD_JAR" -print -quit)" ]; then
   "$BENCH_DIR/../mvnw" -B -ntp -q -f "$BENCH_DIR/pom.xml" package
@@ -163,7 +174,7 @@ trap 'exit 143' TERM
   echo "scenario: $scenario, $runs runs, $(date -u +%FT%TZ)"
   echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/Mem:/{print $2}') GiB"
   echo "java: $("$JAVA" -version 2>&1 | head -1)"
-  if [ "$scenario" = calibrate ]; then echo "server: calibration server ${SERVER_OPTS:-}"
+  if [ "$scenario" = calibrate ]; then echo "server: calibration server (${CALIBRATION:-selector}) ${SERVER_OPTS:-}"
   else echo "server: $nodes × $PARLEY_JAR ${limits[*]} ${SERVER_OPTS:-}"; fi
   if [ "$nodes" -gt 1 ]; then echo "redis: $(redis-server --version | head -1) --save '' --appendonly no"; fi
   echo "generator: ${args[*]} ${extra[*]:-}"
@@ -218,7 +229,7 @@ for run in $(seq 1 "$runs"); do
     [ "$nodes" -gt 1 ] && log="$RESULTS/server-$run-node$node.log"
     if [ "$scenario" = calibrate ]; then
       # shellcheck disable=SC2086 # SERVER_OPTS is a list of JVM options
-      "$JAVA" ${SERVER_OPTS:-} -jar "$LOAD_JAR" calibration-server --port "$port" > "$log" 2>&1 &
+      "$JAVA" ${SERVER_OPTS:-} -jar "$LOAD_JAR" "${CALIBRATION_SERVER}" --port "$port" > "$log" 2>&1 &
     else
       # shellcheck disable=SC2086 # SERVER_OPTS is a list of JVM options
       "$JAVA" ${SERVER_OPTS:-} -Dserver.host=127.0.0.1 -Dserver.port="$port" \

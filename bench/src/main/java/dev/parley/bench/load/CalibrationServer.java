@@ -75,21 +75,14 @@ final class CalibrationServer {
         }
 
         private void upgrade(String head) throws IOException {
-            String key = null;
-            for (String line : head.split("\r\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Sec-WebSocket-Key")) {
-                    key = line.substring(colon + 1).trim();
-                }
-            }
+            String key = webSocketKey(head);
             if (key == null) {
                 write(("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 close();
                 return;
             }
             upgraded = true;
-            write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            write(switchingProtocols(key));
             text("{\"type\":\"hello\",\"session\":\"cal\",\"protocol\":1,\"heartbeat\":25,\"maxText\":4000}");
         }
 
@@ -220,8 +213,25 @@ final class CalibrationServer {
         }
     }
 
+    /** The request's Sec-WebSocket-Key, or null without one. */
+    static String webSocketKey(String head) {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Sec-WebSocket-Key")) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    /** The 101 answer to a request with {@code key}. */
+    static byte[] switchingProtocols(String key) {
+        return ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
     /** The raw string value of a top-level field, escapes left as they are (copied verbatim). */
-    private static String field(String json, String name) {
+    static String field(String json, String name) {
         String k = "\"" + name + "\":\"";
         int i = json.indexOf(k);
         if (i < 0) {

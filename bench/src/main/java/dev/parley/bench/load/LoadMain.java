@@ -25,8 +25,8 @@ public final class LoadMain {
             switch (args[0]) {
                 case "summarize" -> Summarize.main(Arrays.asList(args).subList(1, args.length), System.out);
                 case "free-port" -> System.out.println(freePort());
-                case "calibration-server" -> CalibrationServer.serve(
-                        args.length > 2 && args[1].equals("--port") ? Integer.parseInt(args[2]) : 8090);
+                case "calibration-server" -> CalibrationServer.serve(port(args));
+                case "threaded-calibration-server" -> ThreadedCalibrationServer.serve(port(args));
                 default -> {
                     System.err.println(LoadOptions.usage());
                     System.exit(2);
@@ -63,6 +63,11 @@ public final class LoadMain {
     }
 
     /** A port free on the loopback interface right now, for starting a server on it. */
+    /** {@code --port N} after the command, else 8090. */
+    private static int port(String[] args) {
+        return args.length > 2 && args[1].equals("--port") ? Integer.parseInt(args[2]) : 8090;
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

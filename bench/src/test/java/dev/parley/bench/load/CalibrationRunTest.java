@@ -24,24 +24,35 @@ class CalibrationRunTest {
 
     private static int port;
 
+    /** Serves on a port until the test JVM ends. */
+    interface Serve {
+        void serve(int port) throws IOException;
+    }
+
     @BeforeAll
     static void startServer() throws Exception {
+        port = start("calibration-server", CalibrationServer::serve);
+    }
+
+    /** Starts a server on a free loopback port, in a daemon thread, and waits until it accepts. */
+    static int start(String name, Serve server) throws Exception {
+        int free;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
+            free = probe.getLocalPort();
         }
-        Thread server = Thread.ofPlatform().daemon().name("calibration-server").start(() -> {
+        Thread thread = Thread.ofPlatform().daemon().name(name).start(() -> {
             try {
-                CalibrationServer.serve(port);
+                server.serve(free);
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
         });
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (true) {
-            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
-                return;
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), free)) {
+                return free;
             } catch (IOException notYet) {
-                if (System.nanoTime() > deadline || !server.isAlive()) {
+                if (System.nanoTime() > deadline || !thread.isAlive()) {
                     throw notYet;
                 }
                 Thread.sleep(20);
@@ -50,6 +61,11 @@ class CalibrationRunTest {
     }
 
     private static Map<String, Object> run(String... args) throws Exception {
+        return run(port, args);
+    }
+
+    /** One scenario run against the server on {@code port}: its report, flattened. */
+    static Map<String, Object> run(int port, String... args) throws Exception {
         String[] all = new String[args.length + 2];
         all[0] = "--url";
         all[1] = "ws://127.0.0.1:" + port + "/ws";
