@@ -38,8 +38,7 @@ final class CalibrationServer {
         final SocketChannel ch;
         final SelectionKey key;
         final FrameDecoder decoder = new FrameDecoder(1 << 20);
-        byte[] buf = new byte[8192];
-        int lim;
+        final ReadBuffer in = new ReadBuffer();
         boolean upgraded;
         ByteBuffer pending;
         String name = "?";
@@ -50,28 +49,22 @@ final class CalibrationServer {
         }
 
         void onReadable() throws IOException {
-            if (lim == buf.length) {
-                buf = java.util.Arrays.copyOf(buf, buf.length * 2);
-            }
-            int n = ch.read(ByteBuffer.wrap(buf, lim, buf.length - lim));
+            in.makeRoom();
+            int n = ch.read(ByteBuffer.wrap(in.buf, in.lim, in.buf.length - in.lim));
             if (n < 0) {
                 close();
                 return;
             }
-            lim += n;
-            int pos = 0;
+            in.lim += n;
             if (!upgraded) {
-                String head = new String(buf, 0, lim, StandardCharsets.ISO_8859_1);
-                int end = head.indexOf("\r\n\r\n");
-                if (end < 0) {
+                String head = in.head();
+                if (head == null) {
                     return;
                 }
-                upgrade(head.substring(0, end));
-                pos = end + 4;
+                in.consume(head.length() + 4);
+                upgrade(head);
             }
-            pos = decoder.decode(buf, pos, lim, this);
-            System.arraycopy(buf, pos, buf, 0, lim - pos);
-            lim -= pos;
+            in.consume(decoder.decode(in.buf, 0, in.lim, this));
         }
 
         private void upgrade(String head) throws IOException {

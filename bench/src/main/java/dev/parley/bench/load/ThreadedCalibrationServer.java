@@ -59,27 +59,23 @@ final class ThreadedCalibrationServer {
 
         void read() {
             try (socket) {
-                InputStream in = socket.getInputStream();
-                byte[] buf = new byte[8192];
-                int lim = 0;
+                InputStream stream = socket.getInputStream();
+                ReadBuffer in = new ReadBuffer();
                 boolean upgraded = false;
                 while (true) {
-                    if (lim == buf.length) {
-                        buf = java.util.Arrays.copyOf(buf, buf.length * 2);
-                    }
-                    int n = in.read(buf, lim, buf.length - lim);
+                    in.makeRoom();
+                    int n = stream.read(in.buf, in.lim, in.buf.length - in.lim);
                     if (n < 0) {
                         return;
                     }
-                    lim += n;
-                    int pos = 0;
+                    in.lim += n;
                     if (!upgraded) {
-                        String head = new String(buf, 0, lim, StandardCharsets.ISO_8859_1);
-                        int end = head.indexOf("\r\n\r\n");
-                        if (end < 0) {
+                        String head = in.head();
+                        if (head == null) {
                             continue;
                         }
-                        String key = CalibrationServer.webSocketKey(head.substring(0, end));
+                        in.consume(head.length() + 4);
+                        String key = CalibrationServer.webSocketKey(head);
                         if (key == null) {
                             out.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                             return;
@@ -89,11 +85,8 @@ final class ThreadedCalibrationServer {
                         text("{\"type\":\"hello\",\"session\":\"cal\",\"protocol\":1,\"heartbeat\":"
                                 + heartbeatSeconds + ",\"maxText\":4000}");
                         Thread.ofVirtual().start(this::write);
-                        pos = end + 4;
                     }
-                    pos = decoder.decode(buf, pos, lim, this);
-                    System.arraycopy(buf, pos, buf, 0, lim - pos);
-                    lim -= pos;
+                    in.consume(decoder.decode(in.buf, 0, in.lim, this));
                 }
             } catch (IOException e) {
                 // the peer is gone: the socket closes with this try

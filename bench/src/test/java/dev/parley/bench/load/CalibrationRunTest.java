@@ -87,15 +87,40 @@ class CalibrationRunTest {
         Map<String, Object> r = run("--io", io, "--receivers", "20", "--stalled", "2", "--senders", "2",
                 "--rate", "100", "--warmup", "0.3", "--duration", "1", "--drain", "5");
 
+        assertCompleteFanOut(r);
+        assertEquals(130.0, r.get("acks"));
+        assertTrue((Double) r.get("lat_p99_ms") >= 0);
+    }
+
+    /** The short rooms run (8 rooms × 3 members, 20 msg/s per room for 1 s): every member got every message of its room only. */
+    static void assertCompleteRooms(Map<String, Object> r) {
+        assertEquals(24.0, r.get("connections"));
+        assertEquals(0.0, r.get("join_failed"));
+        // 8 rooms × 20 msg/s × 1 s, give or take the one message a room's phase may put on the edge.
+        double sent = (Double) r.get("sent");
+        assertTrue(sent >= 8 * 19 && sent <= 8 * 21, "sent " + sent);
+        assertEquals(3 * sent, r.get("expected"), "every member of the room, the sender included");
+        assertEquals(r.get("expected"), r.get("received"));
+        assertEquals(0.0, r.get("missing"));
+        assertEquals(100.0, r.get("delivered_pct"));
+        // Rooms by name: another room's message would be a second sender's counter, out of order.
+        assertEquals(0.0, r.get("gaps"));
+        assertEquals(0.0, r.get("reorders"));
+        assertEquals(0.0, r.get("cut"));
+    }
+
+    /**
+     * The short fan-out run (20 receivers, 2 of them stalled, 2 senders at 100 msg/s for 1 s):
+     * every message reached every receiver, the stalled ones once they read again, in order.
+     */
+    static void assertCompleteFanOut(Map<String, Object> r) {
         assertEquals(100.0, r.get("sent"));
         assertEquals(1800.0, r.get("expected"));
         assertEquals(r.get("expected"), r.get("received"));
         assertEquals(r.get("stalled_expected"), r.get("stalled_received"));
         assertEquals(0.0, r.get("gaps"));
         assertEquals(0.0, r.get("reorders"));
-        assertEquals(130.0, r.get("acks"));
         assertEquals("", r.get("closes_healthy"));
-        assertTrue((Double) r.get("lat_p99_ms") >= 0);
     }
 
     @ParameterizedTest
@@ -113,19 +138,7 @@ class CalibrationRunTest {
         Map<String, Object> r = run("--io", io, "--mode", "rooms", "--rooms", "8", "--members", "3",
                 "--room-rate", "20", "--warmup", "0.3", "--duration", "1", "--drain", "5");
 
-        assertEquals(24.0, r.get("connections"));
-        assertEquals(0.0, r.get("join_failed"));
-        // 8 rooms × 20 msg/s × 1 s, give or take the one message a room's phase may put on the edge.
-        double sent = (Double) r.get("sent");
-        assertTrue(sent >= 8 * 19 && sent <= 8 * 21, "sent " + sent);
-        assertEquals(3 * sent, r.get("expected"), "every member of the room, the sender included");
-        assertEquals(r.get("expected"), r.get("received"));
-        assertEquals(0.0, r.get("missing"));
-        assertEquals(100.0, r.get("delivered_pct"));
-        // Rooms by name: another room's message would be a second sender's counter, out of order.
-        assertEquals(0.0, r.get("gaps"));
-        assertEquals(0.0, r.get("reorders"));
-        assertEquals(0.0, r.get("cut"));
+        assertCompleteRooms(r);
         assertEquals("", r.get("errors"));
         assertTrue((Double) r.get("lat_p99_ms") >= 0);
     }
