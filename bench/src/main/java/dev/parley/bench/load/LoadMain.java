@@ -62,12 +62,12 @@ public final class LoadMain {
         return args.length > 0 && (args[0].equals("help") || args[0].equals("-h") || args[0].equals("--help"));
     }
 
-    /** A port free on the loopback interface right now, for starting a server on it. */
     /** {@code --port N} after the command, else 8090. */
     private static int port(String[] args) {
         return args.length > 2 && args[1].equals("--port") ? Integer.parseInt(args[2]) : 8090;
     }
 
+    /** A port free on the loopback interface right now, for starting a server on it. */
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

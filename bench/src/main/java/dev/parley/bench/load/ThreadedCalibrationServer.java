@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The calibration server's protocol subset on Parley's thread shape, with nothing else: a plain
  * {@link ServerSocket} (as Helidon's listener uses), a virtual thread per connection that reads
  * its blocking socket, and a second virtual thread per connection that drains a queue into it
- * and pings when a heartbeat (Parley's 25 s) passed without a ping. A message is handed from the sender's reader
- * to each member's writer, as in Parley. No JSON library, history, limits, metrics or traces.
+ * and pings every heartbeat (Parley's 25 s). A message is handed from the sender's reader to
+ * each member's writer, as in Parley. No JSON library, history, limits, metrics or traces.
  *
  * <p>It is the floor of the design, not of the machine: what a blocking socket per connection and
  * one hand-off per delivery cost before any chat logic runs. {@link CalibrationServer}, one
@@ -30,10 +30,13 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ThreadedCalibrationServer {
 
     static final int HEARTBEAT_SECONDS = 25;
-    private final int heartbeatSeconds;
     private static final byte[] PING = {(byte) 0x89, 0};
+    /** Queued by the reader as it ends: the writer writes what is before it, then ends too. */
+    private static final byte[] END = new byte[0];
     /** A member whose writer has this many frames waiting is dropped (the selector server's 4 MiB, roughly). */
     private static final int MAX_QUEUED = 16_384;
+
+    private final int heartbeatSeconds;
 
     /** Members by room name; any reader thread adds and removes (copy-on-write lists). */
     private final Map<String, CopyOnWriteArrayList<Client>> rooms = new ConcurrentHashMap<>();
@@ -92,50 +95,52 @@ final class ThreadedCalibrationServer {
                 // the peer is gone: the socket closes with this try
             } finally {
                 leave();
-                queue.offer(new byte[0]); // ends the writer
+                queue.offer(END);
             }
         }
 
-        /** The connection's writer: everything queued goes out in one write; a ping when nothing came for a heartbeat. */
+        /** The connection's writer: everything queued goes out in one write; a ping every heartbeat. */
         void write() {
             List<byte[]> batch = new ArrayList<>();
-            long nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(heartbeatSeconds);
+            long heartbeat = TimeUnit.SECONDS.toNanos(heartbeatSeconds);
+            long nextPing = System.nanoTime() + heartbeat;
             try {
                 while (true) {
                     byte[] first = queue.poll(Math.max(0, nextPing - System.nanoTime()), TimeUnit.NANOSECONDS);
                     if (first == null) {
                         out.write(PING);
-                        nextPing = System.nanoTime() + TimeUnit.SECONDS.toNanos(heartbeatSeconds);
+                        nextPing = System.nanoTime() + heartbeat;
                         continue;
-                    }
-                    if (first.length == 0) {
-                        return;
                     }
                     batch.add(first);
                     queue.drainTo(batch);
-                    byte[] bytes = first;
-                    if (batch.size() > 1) {
-                        int size = 0;
-                        for (byte[] b : batch) {
-                            size += b.length;
-                        }
-                        bytes = new byte[size];
-                        int at = 0;
-                        for (byte[] b : batch) {
-                            if (b.length == 0) {
-                                out.write(bytes, 0, at);
-                                return;
-                            }
-                            System.arraycopy(b, 0, bytes, at, b.length);
-                            at += b.length;
-                        }
+                    int end = batch.indexOf(END); // byte[] equality is identity
+                    out.write(joined(end < 0 ? batch : batch.subList(0, end)));
+                    if (end >= 0) {
+                        return;
                     }
                     batch.clear();
-                    out.write(bytes);
                 }
             } catch (IOException | InterruptedException e) {
                 close();
             }
+        }
+
+        private static byte[] joined(List<byte[]> frames) {
+            if (frames.size() == 1) {
+                return frames.getFirst();
+            }
+            int size = 0;
+            for (byte[] f : frames) {
+                size += f.length;
+            }
+            byte[] bytes = new byte[size];
+            int at = 0;
+            for (byte[] f : frames) {
+                System.arraycopy(f, 0, bytes, at, f.length);
+                at += f.length;
+            }
+            return bytes;
         }
 
         @Override
